@@ -1,0 +1,184 @@
+"""Typed rules -> one experta ``KnowledgeEngine`` class. The only module that imports experta.
+
+Each knowledge-base rule becomes one experta ``Rule`` written in experta's own pattern language
+(``Fact`` patterns, ``P`` predicates, ``AND``/``OR``/``NOT``, salience), so experta's Rete network
+does all the matching. Around it this module supplies what experta 1.9.4 lacks:
+
+- ``StableStrategy``: an agenda that removes exactly the activation it is told to remove and
+  breaks ties by the rule's position in the knowledge base (experta's ``DepthStrategy`` can leave
+  a stale activation behind and orders ties by hash; see tests/engine/test_agenda.py);
+- ``CompiledEngine.infer``: experta's firing loop with observers (the trace) and a firing limit.
+
+Callers: ``consult`` (through ``compile_rules`` and ``CompiledEngine.infer``), the benchmark.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from experta import AND, NOT, OR, Fact, KnowledgeEngine, P, Rule
+from experta.abstract import Strategy
+
+from .errors import InferenceError, Problem
+from .kb import AllOf, AnyOf, ConclusionTest, FindingTest, KnowledgeBase, NoneOf
+from .kb import Rule as KbRule
+
+# Salience = -STRATUM_WEIGHT * stratum + rule salience: a rule that tests for the absence of a
+# conclusion always waits until every rule that could conclude it has had its turn.
+STRATUM_WEIGHT = 1000
+DEFAULT_MAX_FIRINGS = 10_000
+
+
+class Finding(Fact):
+    """A finding of the case: ``Finding(name=..., value=...)``."""
+
+
+class Concluded(Fact):
+    """A conclusion reached by a rule: ``Concluded(id=...)``."""
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule firing, as the observers see it."""
+
+    order: int
+    rule: KbRule
+    matched: tuple[tuple[str, str], ...]  # ("finding", name) or ("conclusion", id), by fact id
+
+
+class Observer(Protocol):
+    def fired(self, firing: Firing) -> None: ...
+
+
+class StableStrategy(Strategy):
+    """Agenda order: higher salience first, then earlier rule in the knowledge base, then the
+    most recent facts. Keys are unique per activation, so removal finds exactly the one."""
+
+    @staticmethod
+    def key(activation: Any) -> tuple:
+        rule = activation.rule
+        fact_ids = tuple(sorted((f["__factid__"] for f in activation.facts), reverse=True))
+        # The agenda pops from the right, so the next activation must sort last.
+        return (rule.salience, -getattr(rule, "kb_index", 0), fact_ids)
+
+    def _update_agenda(self, agenda: Any, added: Iterable[Any], removed: Iterable[Any]) -> None:
+        queue = agenda.activations
+        for act in removed:
+            act.key = self.key(act)
+            lo = bisect.bisect_left(queue, act)
+            hi = bisect.bisect_right(queue, act)
+            for i in range(lo, hi):
+                if queue[i] == act:
+                    del queue[i]
+                    break
+        for act in added:
+            act.key = self.key(act)
+            bisect.insort(queue, act)
+
+
+class CompiledEngine(KnowledgeEngine):
+    """Base of every compiled engine class; the rules are added as class attributes."""
+
+    __strategy__ = StableStrategy
+
+    def declare_case(self, findings: dict[str, Any]) -> None:
+        """Reset working memory and declare the findings, in the given (vocabulary) order."""
+        self.reset()
+        self.declare(*(Finding(name=name, value=value) for name, value in findings.items()))
+
+    def infer(self, observers: Iterable[Observer] = (), max_firings: int = DEFAULT_MAX_FIRINGS) -> int:
+        """experta's ``run`` loop, telling each observer about every firing. Returns the count."""
+        observers = tuple(observers)
+        self.running = True
+        fired = 0
+        try:
+            while self.running:
+                added, removed = self.get_activations()
+                self.strategy.update_agenda(self.agenda, added, removed)
+                activation = self.agenda.get_next()
+                if activation is None:
+                    break
+                if fired >= max_firings:
+                    raise InferenceError(
+                        Problem("rules", None, None, f"more than {max_firings} rule firings without "
+                                f"reaching a fixed point (last: {activation.rule.kb_rule.id}); the "
+                                "rules loop. Check rules that conclude what they test.")
+                    )
+                fired += 1
+                if observers:
+                    facts = sorted(activation.facts, key=lambda f: f["__factid__"])
+                    firing = Firing(fired, activation.rule.kb_rule, tuple(map(_describe, facts)))
+                    for obs in observers:
+                        obs.fired(firing)
+                activation.rule(self)
+        finally:
+            self.running = False
+        return fired
+
+
+def _describe(fact: Any) -> tuple[str, str]:
+    if isinstance(fact, Finding):
+        return ("finding", fact["name"])
+    if isinstance(fact, Concluded):
+        return ("conclusion", fact["id"])
+    return ("initial", "")
+
+
+def pattern(condition: Any) -> Any:
+    """A knowledge-base condition in experta's pattern language."""
+    if isinstance(condition, AllOf):
+        return AND(*(pattern(c) for c in condition.all))
+    if isinstance(condition, AnyOf):
+        return OR(*(pattern(c) for c in condition.any))
+    if isinstance(condition, NoneOf):
+        return AND(*(NOT(pattern(c)) for c in condition.none))
+    if isinstance(condition, ConclusionTest):
+        return Concluded(id=condition.conclusion)
+    if isinstance(condition, FindingTest):
+        return Finding(name=condition.finding, value=_value_constraint(condition))
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+def _value_constraint(test: FindingTest) -> Any:
+    op, x = test.operator, test.operand
+    if op == "is":
+        return x
+    predicate: Callable[[Any], bool] = {
+        "in": lambda v: v in x,
+        "at_least": lambda v: _is_number(v) and v >= x,
+        "more_than": lambda v: _is_number(v) and v > x,
+        "less_than": lambda v: _is_number(v) and v < x,
+        "at_most": lambda v: _is_number(v) and v <= x,
+    }[op]
+    return P(predicate)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _experta_rule(rule: KbRule) -> Rule:
+    then = tuple(Concluded(id=cid) for cid in rule.then)
+
+    def conclude(engine: KnowledgeEngine) -> None:
+        engine.declare(*(Concluded(id=c["id"]) for c in then))
+
+    # experta copies the function's attributes onto every Rule it derives (DNF branches), so
+    # the strategy and the observers can always get back to the knowledge-base rule.
+    conclude.kb_rule = rule  # type: ignore[attr-defined]
+    conclude.kb_index = rule.index  # type: ignore[attr-defined]
+    conclude.__name__ = rule.id
+    lhs = pattern(rule.when)
+    salience = -STRATUM_WEIGHT * rule.stratum + rule.salience
+    return Rule(lhs, salience=salience)(conclude)
+
+
+def compile_rules(kb: KnowledgeBase) -> type[CompiledEngine]:
+    """One engine class holding one experta Rule per knowledge-base rule."""
+    # experta collects rules with inspect.getmembers, i.e. by attribute name: keep them in
+    # knowledge-base order with a zero-padded index.
+    attrs = {f"r{rule.index:04d}_{rule.id}": _experta_rule(rule) for rule in kb.rules}
+    return type("LumbarEngine", (CompiledEngine,), attrs)

@@ -1,0 +1,188 @@
+"""``consult(case) -> Result``: the one entry point most callers need.
+
+Runs the compiled rules on a case with the trace recorder listening, then reads the answer off
+the trace: the triage level (the most urgent reached, and the findings that raised it), every
+conclusion with the firings that support it, and causes ranked by the evidence behind them
+(distinct findings, then distinct articles; no invented probabilities).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from . import kb as kb_module
+from .case import Case
+from .compile import CompiledEngine, compile_rules
+from .kb import Citation, KnowledgeBase
+from .trace import TraceRecorder, to_node_link
+
+RESULT_SCHEMA = "lumbar.result/1"
+KIND_ORDER = ("triage", "red_flag", "cause", "recommendation", "caution", "reassurance",
+              "judgement")
+DISCLAIMER = (
+    "lumbar is an educational tool that reasons from five published articles. It is not a "
+    "diagnosis and does not replace evaluation by a doctor or physical therapist. If you have "
+    "sudden weakness in a leg or a medical emergency, seek care immediately."
+)
+
+
+@dataclass(frozen=True)
+class Support:
+    """One firing that concluded something: the rule, its citation, what it matched."""
+
+    rule: str
+    order: int
+    citation: Citation
+    matched: tuple[str, ...]  # trace node ids, e.g. "finding:butt_wink"
+    absent: tuple[str, ...]  # conditions that held because something was absent
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A conclusion of the consultation with the evidence behind it."""
+
+    id: str
+    kind: str
+    label: str
+    description: str
+    supported_by: tuple[Support, ...]
+    findings: tuple[str, ...]  # every finding the conclusion rests on, through the chain
+    articles: tuple[str, ...]  # every article cited along the chain
+    causes: tuple[str, ...]  # cause conclusions this one rests on (for grouping advice)
+
+
+@dataclass(frozen=True)
+class Triage:
+    level: str  # a triage level, or "undetermined" when no triage rule fired
+    conclusion: str | None
+    label: str
+    raised_by: tuple[str, ...]  # findings the winning triage conclusion rests on
+
+
+@dataclass(frozen=True)
+class Result:
+    case: Case
+    triage: Triage
+    conclusions: tuple[Derived, ...]  # by kind (KIND_ORDER), causes ranked, others by first firing
+    trace: nx.DiGraph
+    firings: int
+
+    def of_kind(self, kind: str) -> list[Derived]:
+        return [c for c in self.conclusions if c.kind == kind]
+
+    def get(self, cid: str) -> Derived | None:
+        return next((c for c in self.conclusions if c.id == cid), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented, stable JSON form (see README, "JSON output")."""
+        return {
+            "schema": RESULT_SCHEMA,
+            "case": self.case.id,
+            "description": self.case.description,
+            "findings": self.case.findings,
+            "triage": {
+                "level": self.triage.level,
+                "conclusion": self.triage.conclusion,
+                "label": self.triage.label,
+                "raised_by": list(self.triage.raised_by),
+            },
+            "conclusions": [
+                {
+                    "id": d.id,
+                    "kind": d.kind,
+                    "label": d.label,
+                    "rules": [s.rule for s in d.supported_by],
+                    "findings": list(d.findings),
+                    "articles": list(d.articles),
+                    "causes": list(d.causes),
+                    "citations": [
+                        {
+                            "rule": s.rule,
+                            "article": s.citation.article,
+                            "source": s.citation.source,
+                            "line": s.citation.line,
+                            "who": s.citation.who,
+                            "quote": s.citation.quote,
+                        }
+                        for s in d.supported_by
+                    ],
+                }
+                for d in self.conclusions
+            ],
+            "firings": self.firings,
+            "disclaimer": DISCLAIMER,
+        }
+
+    def trace_json(self) -> dict[str, Any]:
+        return to_node_link(self.trace)
+
+
+@cache
+def _engine_class(kb: KnowledgeBase) -> type[CompiledEngine]:
+    return compile_rules(kb)
+
+
+@cache
+def default_kb(root: Path | None = None) -> KnowledgeBase:
+    return kb_module.load(root)
+
+
+def consult(case: Case, kb: KnowledgeBase | None = None) -> Result:
+    """Run the knowledge base on one case and explain the outcome."""
+    kb = kb or default_kb()
+    engine = _engine_class(kb)()
+    engine.declare_case(case.findings)
+    recorder = TraceRecorder(kb, case.findings)
+    fired = engine.infer([recorder])
+    return build_result(case, kb, recorder.graph, fired)
+
+
+def build_result(case: Case, kb: KnowledgeBase, trace: nx.DiGraph, fired: int) -> Result:
+    derived = [_derive(kb, trace, node) for node, data in trace.nodes(data=True)
+               if data["kind"] == "conclusion"]
+    by_first = sorted(derived, key=lambda d: d.supported_by[0].order)
+
+    def rank(d: Derived) -> tuple:
+        kind = KIND_ORDER.index(d.kind)
+        if d.kind == "cause":
+            return (kind, -len(d.findings), -len(d.articles), -len(d.supported_by),
+                    d.supported_by[0].order)
+        return (kind, 0, 0, 0, d.supported_by[0].order)
+
+    ordered = tuple(sorted(by_first, key=rank))
+    return Result(case, _triage(kb, ordered), ordered, trace, fired)
+
+
+def _derive(kb: KnowledgeBase, trace: nx.DiGraph, node: str) -> Derived:
+    data = trace.nodes[node]
+    spec = kb.conclusions[data["id"]]
+    supports = []
+    for firing in sorted(trace.predecessors(node), key=lambda n: trace.nodes[n]["order"]):
+        f = trace.nodes[firing]
+        rule = kb.rule(f["rule"])
+        supports.append(Support(rule.id, f["order"], rule.citation,
+                                tuple(trace.predecessors(firing)), tuple(f["absent"])))
+    ancestors = nx.ancestors(trace, node)
+    findings = sorted(trace.nodes[a]["name"] for a in ancestors
+                      if trace.nodes[a]["kind"] == "finding")
+    articles = sorted({trace.nodes[a]["article"] for a in ancestors
+                       if trace.nodes[a]["kind"] == "firing"})
+    causes = sorted(trace.nodes[a]["id"] for a in ancestors
+                    if trace.nodes[a]["kind"] == "conclusion"
+                    and trace.nodes[a]["conclusion_kind"] == "cause")
+    return Derived(spec.id, spec.kind, spec.label, spec.description, tuple(supports),
+                   tuple(findings), tuple(articles), tuple(causes))
+
+
+def _triage(kb: KnowledgeBase, conclusions: tuple[Derived, ...]) -> Triage:
+    reached = [c for c in conclusions if c.kind == "triage"]
+    if not reached:
+        return Triage("undetermined", None, "Not enough information to triage", ())
+    top = min(reached, key=lambda c: kb.level_rank(kb.conclusions[c.id].level or ""))
+    return Triage(kb.conclusions[top.id].level or "", top.id, top.label, top.findings)
+

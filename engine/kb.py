@@ -1,0 +1,548 @@
+"""Load and validate the knowledge base into typed, located objects.
+
+The knowledge base is data: ``vocabulary.yaml`` (the findings a case may give),
+``conclusions.yaml`` (everything the rules may conclude, and the triage order) and one
+``rules/*.yaml`` file per article. ``load()`` reads them all, validates their shape (pydantic,
+``extra="forbid"``) and their meaning (names exist, values fit the vocabulary, quotes are
+verbatim in the cited source, negation is stratified), and reports every problem at once, each
+with ``file:line:column``. Callers: ``compile``, ``consult``, the CLI's ``kb`` commands.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+
+from .documents import position, read_document, validation_problems
+from .errors import KnowledgeBaseError, Problem
+
+SNAKE = r"^[a-z][a-z0-9_]*$"
+KINDS = ("triage", "red_flag", "judgement", "cause", "recommendation", "caution", "reassurance")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ---- file shapes -------------------------------------------------------------------------------
+
+
+class FindingSpec(_Model):
+    type: Literal["boolean", "enum", "number"]
+    question: str = Field(min_length=5)
+    help: str = Field(min_length=5)
+    values: tuple[str, ...] | None = None
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> FindingSpec:
+        if self.type == "enum" and not self.values:
+            raise ValueError("an enum finding needs 'values'")
+        if self.type == "number" and (self.unit is None or self.min is None or self.max is None):
+            raise ValueError("a number finding needs 'unit', 'min' and 'max'")
+        if self.type != "enum" and self.values is not None:
+            raise ValueError("only an enum finding has 'values'")
+        if self.type != "number" and {self.unit, self.min, self.max} != {None}:
+            raise ValueError("only a number finding has 'unit', 'min' and 'max'")
+        return self
+
+
+class VocabularyFile(_Model):
+    findings: dict[Annotated[str, Field(pattern=SNAKE)], FindingSpec]
+
+
+class ConclusionSpec(_Model):
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    label: str = Field(min_length=3)
+    description: str = Field(min_length=10)
+    level: str | None = None
+
+
+class ConclusionsFile(_Model):
+    triage_levels: tuple[str, ...] = Field(min_length=2)
+    conclusions: dict[Annotated[str, Field(pattern=SNAKE)], ConclusionSpec]
+
+
+Scalar = bool | str | float
+
+OPERATORS = ("is", "in", "at_least", "more_than", "less_than", "at_most")
+
+
+class FindingTest(_Model):
+    """A test on one finding. An absent finding is unknown: the test does not hold."""
+
+    finding: str
+    is_: Scalar | None = Field(None, alias="is")
+    in_: tuple[str, ...] | None = Field(None, alias="in", min_length=1)
+    at_least: float | None = None
+    more_than: float | None = None
+    less_than: float | None = None
+    at_most: float | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> FindingTest:
+        if len(self.operators()) != 1:
+            raise ValueError(f"give exactly one of: {', '.join(OPERATORS)}")
+        return self
+
+    def operators(self) -> list[tuple[str, Any]]:
+        values = (self.is_, self.in_, self.at_least, self.more_than, self.less_than, self.at_most)
+        return [(op, v) for op, v in zip(OPERATORS, values, strict=True) if v is not None]
+
+    @property
+    def operator(self) -> str:
+        return self.operators()[0][0]
+
+    @property
+    def operand(self) -> Any:
+        return self.operators()[0][1]
+
+
+class ConclusionTest(_Model):
+    """Holds when an earlier rule has concluded this id."""
+
+    conclusion: str
+
+
+Leaf = Annotated[
+    Annotated[FindingTest, Tag("finding")] | Annotated[ConclusionTest, Tag("conclusion")],
+    Discriminator(
+        lambda v: _tag(v, ("finding", "conclusion")),
+        custom_error_type="leaf",
+        custom_error_message="inside 'none' give tests of the form {finding: ...} or "
+        "{conclusion: ...}",
+    ),
+]
+
+
+class AllOf(_Model):
+    all: tuple[Condition, ...] = Field(min_length=1)
+
+
+class AnyOf(_Model):
+    any: tuple[Condition, ...] = Field(min_length=1)
+
+
+class NoneOf(_Model):
+    none: tuple[Leaf, ...] = Field(min_length=1)
+
+
+def _tag(value: Any, tags: tuple[str, ...]) -> str | None:
+    if isinstance(value, BaseModel):
+        value = value.model_dump(by_alias=True)
+    if isinstance(value, dict):
+        for tag in tags:
+            if tag in value:
+                return tag
+    return None
+
+
+Condition = Annotated[
+    Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[NoneOf, Tag("none")]
+    | Annotated[FindingTest, Tag("finding")]
+    | Annotated[ConclusionTest, Tag("conclusion")],
+    Discriminator(
+        lambda v: _tag(v, ("all", "any", "none", "finding", "conclusion")),
+        custom_error_type="condition",
+        custom_error_message="a condition is one of {all: [...]}, {any: [...]}, {none: [...]}, "
+        "{finding: NAME, is|in|at_least|more_than|less_than|at_most: VALUE}, {conclusion: ID}",
+    ),
+]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+
+
+class CitationSpec(_Model):
+    quote: str = Field(min_length=10)
+    who: str | None = None
+
+
+class RuleSpec(_Model):
+    id: str = Field(pattern=SNAKE)
+    when: Condition
+    then: tuple[str, ...] = Field(min_length=1)
+    salience: int = Field(0, ge=-999, le=999)
+    citation: CitationSpec
+    note: str | None = None
+
+
+class ArticleSpec(_Model):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    source: str
+    title: str
+    author: str | None = None
+    date: str | None = None
+    experts: tuple[str, ...] = ()
+
+
+class RuleFile(_Model):
+    article: ArticleSpec
+    rules: tuple[RuleSpec, ...] = Field(min_length=1)
+
+
+# ---- loaded, typed objects ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int | None
+    column: int | None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str
+    type: str
+    question: str
+    help: str
+    values: tuple[str, ...] | None
+    unit: str | None
+    min: float | None
+    max: float | None
+    location: Location
+
+    def describe_allowed(self) -> str:
+        if self.type == "boolean":
+            return "true or false"
+        if self.type == "enum":
+            return "one of " + ", ".join(self.values or ())
+        return f"a number of {self.unit} from {_num(self.min)} to {_num(self.max)}"
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    id: str
+    kind: str
+    label: str
+    description: str
+    level: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Article:
+    key: str
+    source: str
+    title: str
+    author: str | None
+    date: str | None
+    experts: tuple[str, ...]
+    text: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Citation:
+    article: str
+    source: str
+    quote: str
+    who: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    index: int
+    when: Any
+    then: tuple[str, ...]
+    salience: int
+    stratum: int
+    citation: Citation
+    note: str | None
+    location: Location
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity (a cache key)
+class KnowledgeBase:
+    root: Path
+    findings: dict[str, Finding]
+    conclusions: dict[str, Conclusion]
+    triage_levels: tuple[str, ...]
+    articles: dict[str, Article]
+    rules: tuple[Rule, ...]
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def level_rank(self, level: str) -> int:
+        """0 for the most urgent level; larger is less urgent."""
+        return self.triage_levels.index(level)
+
+
+# ---- helpers shared with other modules --------------------------------------------------------
+
+
+def default_root() -> Path:
+    return Path(str(files("lumbar.knowledge_base")))
+
+
+def closest(name: str, choices: list[str] | tuple[str, ...], n: int = 3) -> list[str]:
+    return difflib.get_close_matches(name, list(choices), n=n, cutoff=0.5)
+
+
+def walk(condition: Any, negated: bool = False) -> Iterator[tuple[Any, bool]]:
+    """Every leaf test of a condition, with whether it sits under ``none``."""
+    if isinstance(condition, AllOf | AnyOf):
+        for child in condition.all if isinstance(condition, AllOf) else condition.any:
+            yield from walk(child, negated)
+    elif isinstance(condition, NoneOf):
+        for child in condition.none:
+            yield child, True
+    else:
+        yield condition, negated
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Whitespace-collapsed, straight-quoted text, and each character's offset in ``text``."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text.translate(_QUOTES)):
+        if ch.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                offsets.append(i)
+            continue
+        out.append(ch)
+        offsets.append(i)
+    return "".join(out), offsets
+
+
+def find_quote(quote: str, text: str) -> int | None:
+    """1-based line of ``text`` where ``quote`` starts, or None if it is not verbatim there."""
+    haystack, offsets = normalise(text)
+    needle = normalise(quote)[0].strip()
+    at = haystack.find(needle)
+    if at < 0:
+        return None
+    return text.count("\n", 0, offsets[at]) + 1
+
+
+# ---- loading -----------------------------------------------------------------------------------
+
+
+def load(root: Path | None = None) -> KnowledgeBase:
+    """Read, validate and type the knowledge base in ``root``; raise with every problem."""
+    root = Path(root) if root is not None else default_root()
+    problems: list[Problem] = []
+
+    def shown(path: Path) -> str:
+        return f"{root.name}/{path.relative_to(root).as_posix()}"
+
+    def parse(path: Path, model: type[_Model]) -> tuple[Any, Any]:
+        raw = read_document(path, KnowledgeBaseError, shown(path))
+        try:
+            return model.model_validate(_plain(raw)), raw
+        except ValidationError as exc:
+            problems.extend(validation_problems(exc, raw, shown(path)))
+            return None, raw
+
+    def here(path: Path, raw: Any, *keys: str | int) -> Location:
+        line, col = position(raw, keys)
+        return Location(shown(path), line, col)
+
+    vocab_path, concl_path = root / "vocabulary.yaml", root / "conclusions.yaml"
+    vocab, vocab_raw = parse(vocab_path, VocabularyFile)
+    concl, concl_raw = parse(concl_path, ConclusionsFile)
+    rule_paths = sorted((root / "rules").glob("*.yaml"))
+    if not rule_paths:
+        problems.append(Problem(shown(root / "rules"), None, None, "no rule files (*.yaml)."))
+    rule_files = [(p, *parse(p, RuleFile)) for p in rule_paths]
+    if problems:
+        raise KnowledgeBaseError(problems)
+
+    findings = {
+        name: Finding(name, s.type, s.question, s.help, s.values, s.unit, s.min, s.max,
+                      here(vocab_path, vocab_raw, "findings", name))
+        for name, s in vocab.findings.items()
+    }
+    conclusions = {
+        cid: Conclusion(cid, s.kind, s.label, s.description, s.level,
+                        here(concl_path, concl_raw, "conclusions", cid))
+        for cid, s in concl.conclusions.items()
+    }
+    for cid, c in conclusions.items():
+        if (c.kind == "triage") != (c.level is not None):
+            problems.append(_at(c.location, f"conclusions.{cid}: a conclusion has a 'level' "
+                                "exactly when its kind is triage."))
+        elif c.level is not None and c.level not in concl.triage_levels:
+            problems.append(_at(c.location, f"conclusions.{cid}.level: {c.level!r} is not one "
+                                f"of triage_levels ({', '.join(concl.triage_levels)})."))
+
+    articles: dict[str, Article] = {}
+    rules: list[Rule] = []
+    seen_ids: dict[str, Location] = {}
+    for path, spec, raw in rule_files:
+        a = spec.article
+        source = root / "sources" / a.source
+        try:
+            text = source.read_text(encoding="utf-8")
+        except OSError:
+            problems.append(_at(here(path, raw, "article", "source"),
+                                f"article.source: {a.source!r} is not a file in "
+                                f"{root.name}/sources/."))
+            continue
+        if a.key in articles:
+            problems.append(_at(here(path, raw, "article", "key"),
+                                f"article.key: {a.key!r} is used by another rule file."))
+        articles[a.key] = Article(a.key, a.source, a.title, a.author, a.date, a.experts, text)
+        for i, r in enumerate(spec.rules):
+            loc = here(path, raw, "rules", i, "id")
+            if r.id in seen_ids:
+                problems.append(_at(loc, f"rules[{i}].id: {r.id!r} is already the id of the "
+                                    f"rule at {seen_ids[r.id]}; rule ids are unique."))
+            seen_ids.setdefault(r.id, loc)
+            problems.extend(_check_rule(r, i, path, raw, here, findings, conclusions, a, text))
+            line = find_quote(r.citation.quote, text) or 0
+            citation = Citation(a.key, a.source, r.citation.quote, r.citation.who, line)
+            rules.append(Rule(r.id, len(rules), r.when, r.then, r.salience, 0, citation,
+                              r.note, loc))
+
+    if not problems:
+        strata, cycle_problems = _stratify(rules)
+        problems.extend(cycle_problems)
+        rules = [_replace_stratum(r, strata[r.id]) for r in rules]
+    if problems:
+        raise KnowledgeBaseError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return KnowledgeBase(root, findings, conclusions, concl.triage_levels, articles, tuple(rules))
+
+
+def _plain(node: Any) -> Any:
+    """ruamel round-trip nodes -> plain dicts/lists (pydantic wants ordinary containers)."""
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def _at(loc: Location, message: str) -> Problem:
+    return Problem(loc.file, loc.line, loc.column, message)
+
+
+def _num(x: float | None) -> str:
+    return f"{x:g}" if x is not None else "?"
+
+
+def _check_rule(r, i, path, raw, here, findings, conclusions, article, text) -> list[Problem]:  # noqa: ANN001
+    """Meaning checks for one rule: names exist, values fit, the quote is verbatim."""
+    out: list[Problem] = []
+    prefix = f"rules[{i}]"
+    loc = here(path, raw, "rules", i)
+    if not any(not neg for _, neg in walk(r.when)):
+        out.append(_at(loc, f"{prefix}.when: a rule needs at least one test outside 'none', "
+                       "so that it fires on something present."))
+    for leaf, _neg in walk(r.when):
+        if isinstance(leaf, ConclusionTest):
+            if leaf.conclusion not in conclusions:
+                out.append(_at(loc, f"{prefix}.when: unknown conclusion {leaf.conclusion!r}"
+                               + _suggest(leaf.conclusion, conclusions) + "."))
+            continue
+        spec = findings.get(leaf.finding)
+        if spec is None:
+            out.append(_at(loc, f"{prefix}.when: unknown finding {leaf.finding!r}"
+                           + _suggest(leaf.finding, findings) + "."))
+            continue
+        problem = _value_problem(leaf, spec)
+        if problem:
+            out.append(_at(loc, f"{prefix}.when: finding {leaf.finding!r}: {problem}"))
+    for cid in r.then:
+        if cid not in conclusions:
+            out.append(_at(here(path, raw, "rules", i, "then"),
+                           f"{prefix}.then: unknown conclusion {cid!r}"
+                           + _suggest(cid, conclusions) + "."))
+    if find_quote(r.citation.quote, text) is None:
+        out.append(_at(here(path, raw, "rules", i, "citation", "quote"),
+                       f"{prefix}.citation.quote is not verbatim in {article.source}; copy the "
+                       "sentence exactly (whitespace and curly quotes may differ)."))
+    if r.citation.who is not None and r.citation.who not in article.experts:
+        out.append(_at(here(path, raw, "rules", i, "citation", "who"),
+                       f"{prefix}.citation.who: {r.citation.who!r} is not among article.experts "
+                       f"({', '.join(article.experts) or 'none listed'})."))
+    return out
+
+
+def _suggest(name: str, choices: dict) -> str:
+    near = closest(name, list(choices))
+    return f" (did you mean {', '.join(near)}?)" if near else ""
+
+
+def _value_problem(leaf: FindingTest, spec: Finding) -> str | None:
+    op, value = leaf.operator, leaf.operand
+    allowed = spec.describe_allowed()
+    if spec.type == "boolean":
+        if op != "is" or not isinstance(value, bool):
+            return f"a boolean finding is tested with 'is: true' or 'is: false'."
+        return None
+    if spec.type == "enum":
+        values = [value] if op == "is" else list(value) if op == "in" else None
+        if values is None:
+            return f"an enum finding is tested with 'is' or 'in'; allowed values: {allowed}."
+        bad = [v for v in values if v not in (spec.values or ())]
+        if bad:
+            return f"{', '.join(map(repr, bad))} is not a value of it; allowed: {allowed}."
+        return None
+    if op == "in" or isinstance(value, bool) or isinstance(value, str):
+        return f"a number finding is tested with is/at_least/more_than/less_than/at_most and a number."
+    assert spec.min is not None and spec.max is not None
+    if not spec.min <= float(value) <= spec.max:
+        return f"{_num(value)} lies outside its range ({allowed}); the test could never matter."
+    return None
+
+
+def _stratify(rules: list[Rule]) -> tuple[dict[str, int], list[Problem]]:
+    """Order rules so that a rule testing that a conclusion is absent runs after every rule that
+    could conclude it (stratified negation). A cycle through a negation cannot be ordered."""
+    producers: dict[str, list[Rule]] = {}
+    for r in rules:
+        for cid in r.then:
+            producers.setdefault(cid, []).append(r)
+    strata = {r.id: 0 for r in rules}
+    changed: list[str] = []
+    for _ in range(len(rules) + 1):
+        changed = []
+        for r in rules:
+            need = 0
+            for leaf, neg in walk(r.when):
+                if isinstance(leaf, ConclusionTest):
+                    for p in producers.get(leaf.conclusion, []):
+                        need = max(need, strata[p.id] + (1 if neg else 0))
+            if need > strata[r.id]:
+                strata[r.id] = need
+                changed.append(r.id)
+        if not changed:
+            return strata, []
+    looping = sorted(set(changed))
+    return strata, [Problem("rules", None, None, "these rules test the absence of a conclusion "
+                            f"that they themselves lead to, so no order is right: {', '.join(looping)}.")]
+
+
+def _replace_stratum(rule: Rule, stratum: int) -> Rule:
+    from dataclasses import replace
+
+    return replace(rule, stratum=stratum)

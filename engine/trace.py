@@ -1,0 +1,84 @@
+"""The trace of one consultation as a ``networkx`` graph, and its export.
+
+``TraceRecorder`` is an observer of ``CompiledEngine.infer``: it adds a node per fact (a finding
+of the case, a conclusion reached) and per rule firing, an edge from each fact a firing matched
+to the firing, and an edge from the firing to each conclusion it declared. Conditions under
+``none`` match no fact; the firing node lists them in ``absent`` so the step stays checkable.
+
+Node ids: ``finding:NAME``, ``conclusion:ID``, ``firing:N`` (N = firing order, from 1).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import networkx as nx
+
+from .compile import Firing
+from .kb import ConclusionTest, FindingTest, KnowledgeBase, walk
+
+
+def finding_node(name: str) -> str:
+    return f"finding:{name}"
+
+
+def conclusion_node(cid: str) -> str:
+    return f"conclusion:{cid}"
+
+
+def firing_node(order: int) -> str:
+    return f"firing:{order}"
+
+
+def describe_test(leaf: Any) -> str:
+    """A leaf condition in words, e.g. ``hours_since_workout < 72``."""
+    if isinstance(leaf, ConclusionTest):
+        return leaf.conclusion
+    assert isinstance(leaf, FindingTest)
+    symbol = {"is": "=", "in": "in", "at_least": ">=", "more_than": ">", "less_than": "<",
+              "at_most": "<="}[leaf.operator]
+    value = leaf.operand
+    shown = "[" + ", ".join(value) + "]" if isinstance(value, tuple) else json.dumps(value)
+    return f"{leaf.finding} {symbol} {shown.strip(chr(34))}"
+
+
+class TraceRecorder:
+    """Builds the trace graph while the engine runs."""
+
+    def __init__(self, kb: KnowledgeBase, findings: dict[str, Any]) -> None:
+        self.kb = kb
+        self.graph = nx.DiGraph()
+        for name, value in findings.items():
+            self.graph.add_node(finding_node(name), kind="finding", name=name, value=value,
+                                label=f"{name} = {json.dumps(value).strip(chr(34))}")
+
+    def fired(self, firing: Firing) -> None:
+        rule, g = firing.rule, self.graph
+        node = firing_node(firing.order)
+        c = rule.citation
+        g.add_node(node, kind="firing", rule=rule.id, order=firing.order, article=c.article,
+                   source=c.source, line=c.line, who=c.who or "", quote=c.quote,
+                   absent=[describe_test(leaf) for leaf, neg in walk(rule.when) if neg])
+        for kind, name in firing.matched:
+            if kind == "finding":
+                g.add_edge(finding_node(name), node, relation="matched")
+            elif kind == "conclusion":
+                g.add_edge(conclusion_node(name), node, relation="matched")
+        for cid in rule.then:
+            target = conclusion_node(cid)
+            first = target not in g
+            if first:
+                spec = self.kb.conclusions[cid]
+                g.add_node(target, kind="conclusion", id=cid, conclusion_kind=spec.kind,
+                           label=spec.label, first_firing=firing.order)
+            g.add_edge(node, target, relation="concluded", first=first)
+
+
+def to_node_link(graph: nx.DiGraph) -> dict[str, Any]:
+    """The trace as node-link data (JSON-ready, nothing lost)."""
+    return nx.node_link_data(graph, edges="edges")
+
+
+def from_node_link(data: dict[str, Any]) -> nx.DiGraph:
+    return nx.node_link_graph(data, directed=True, edges="edges")
