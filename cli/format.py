@@ -29,8 +29,13 @@ def cite(s: Support) -> str:
 
 
 def wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
-    return textwrap.wrap(text, width=width, initial_indent=indent,
-                         subsequent_indent=indent + "  ", break_on_hyphens=False) or [indent]
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,
+    ) or [indent]
 
 
 def _item(d: Derived, bullet: str, indent: str = "  ") -> list[str]:
@@ -55,8 +60,11 @@ def consultation(result: Result, kb: KnowledgeBase) -> str:
         raised = ", ".join(f"{n} = {value_text(case.findings[n])}" for n in t.raised_by)
         out += wrap(f"raised by: {raised}", "  ")
     elif t.conclusion is None:
-        out += wrap("No triage rule fired: the case gives too few findings. `lumbar kb vocab` "
-                    "lists the questions; start with the warning signs.", "  ")
+        out += wrap(
+            "No triage rule fired: the case gives too few findings. `lumbar kb vocab` "
+            "lists the questions; start with the warning signs.",
+            "  ",
+        )
     if t.conclusion:
         for s in result.get(t.conclusion).supported_by:  # type: ignore[union-attr]
             out += wrap(cite(s), "    ")
@@ -69,8 +77,10 @@ def consultation(result: Result, kb: KnowledgeBase) -> str:
     if causes:
         lines = []
         for i, d in enumerate(causes, 1):
-            evidence = (f"{len(d.findings)} finding{'s' * (len(d.findings) != 1)}, "
-                        f"{len(d.articles)} article{'s' * (len(d.articles) != 1)}")
+            evidence = (
+                f"{len(d.findings)} finding{'s' * (len(d.findings) != 1)}, "
+                f"{len(d.articles)} article{'s' * (len(d.articles) != 1)}"
+            )
             lines += _item_with_evidence(d, f"{i}.", evidence)
         sections.append(("Likely causes (ranked by supporting findings, then articles)", lines))
     recs = result.of_kind("recommendation")
@@ -82,8 +92,11 @@ def consultation(result: Result, kb: KnowledgeBase) -> str:
             sections.append((title, [ln for d in items for ln in _item(d, bullet)]))
     for title, lines in sections:
         out += ["", title, *lines]
-    out += ["", f"{result.firings} rule firings. `lumbar explain CASE CONCLUSION` shows how any "
-            "conclusion was reached."]
+    out += [
+        "",
+        f"{result.firings} rule firings. `lumbar explain CASE CONCLUSION` shows how any "
+        "conclusion was reached.",
+    ]
     out += ["", *wrap("Disclaimer: " + DISCLAIMER, "")]
     return "\n".join(out) + "\n"
 
@@ -124,7 +137,15 @@ def vocabulary(kb: KnowledgeBase) -> str:
 
 def vocabulary_json(kb: KnowledgeBase) -> list[dict[str, Any]]:
     return [
-        {"name": f.name, "type": f.type, "values": list(f.values) if f.values else None,
-         "unit": f.unit, "min": f.min, "max": f.max, "question": f.question, "help": f.help}
+        {
+            "name": f.name,
+            "type": f.type,
+            "values": list(f.values) if f.values else None,
+            "unit": f.unit,
+            "min": f.min,
+            "max": f.max,
+            "question": f.question,
+            "help": f.help,
+        }
         for f in kb.findings.values()
     ]

@@ -32,10 +32,13 @@ app = typer.Typer(
 kb_app = typer.Typer(help="Inspect and check the knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 
-CaseArg = Annotated[str, typer.Argument(help="Case file (YAML or JSON), or - for standard input.",
-                                        metavar="CASE")]
-KbOption = Annotated[Path | None, typer.Option("--kb", help="Knowledge base folder "
-                                               "(default: the one installed with lumbar).")]
+CaseArg = Annotated[
+    str, typer.Argument(help="Case file (YAML or JSON), or - for standard input.", metavar="CASE")
+]
+KbOption = Annotated[
+    Path | None,
+    typer.Option("--kb", help="Knowledge base folder (default: the one installed with lumbar)."),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
@@ -90,5 +93,7 @@ def kb_check(kb: KbOption = None) -> None:
     for rule in knowledge.rules:
         by_article[rule.citation.article] = by_article.get(rule.citation.article, 0) + 1
     counts = ", ".join(f"{k} {n}" for k, n in by_article.items())
-    typer.echo(f"ok: {len(knowledge.rules)} rules ({counts}), {len(knowledge.findings)} findings, "
-               f"{len(knowledge.conclusions)} conclusions")
+    typer.echo(
+        f"ok: {len(knowledge.rules)} rules ({counts}), {len(knowledge.findings)} findings, "
+        f"{len(knowledge.conclusions)} conclusions"
+    )

@@ -48,8 +48,14 @@ def load_case(path: str | Path, kb: KnowledgeBase) -> Case:
 def case_from_data(raw: Any, kb: KnowledgeBase, name: str = "<case>") -> Case:
     """Validate already-parsed case data (a dict, possibly ruamel nodes with positions)."""
     if not isinstance(raw, dict):
-        raise CaseError(Problem(name, 1, 1, "a case file is a mapping with keys case, "
-                                "description (optional) and findings."))
+        raise CaseError(
+            Problem(
+                name,
+                1,
+                1,
+                "a case file is a mapping with keys case, description (optional) and findings.",
+            )
+        )
     try:
         spec = CaseFile.model_validate(dict(raw))
     except ValidationError as exc:
@@ -61,17 +67,33 @@ def case_from_data(raw: Any, kb: KnowledgeBase, name: str = "<case>") -> Case:
         if finding is None:
             near = closest(key, list(kb.findings))
             hint = f" Did you mean {' or '.join(near)}?" if near else ""
-            problems.append(Problem(name, line, col, f"findings.{key}: unknown finding.{hint} "
-                                    "`lumbar kb vocab` lists every finding."))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    col,
+                    f"findings.{key}: unknown finding.{hint} "
+                    "`lumbar kb vocab` lists every finding.",
+                )
+            )
             continue
         if value is not None and not fits(finding, value):
-            problems.append(Problem(name, line, col, f"findings.{key}: {value!r} is not allowed; "
-                                    f"give {finding.describe_allowed()}."))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    col,
+                    f"findings.{key}: {value!r} is not allowed; give {finding.describe_allowed()}.",
+                )
+            )
     if problems:
         raise CaseError(problems)
     order = list(kb.findings)
-    findings = {k: spec.findings[k] for k in sorted(spec.findings, key=order.index)
-                if spec.findings[k] is not None}
+    findings = {
+        k: spec.findings[k]
+        for k in sorted(spec.findings, key=order.index)
+        if spec.findings[k] is not None
+    }
     return Case(spec.case, spec.description, findings, name)
 
 

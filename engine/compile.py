@@ -89,7 +89,9 @@ class CompiledEngine(KnowledgeEngine):
         self.reset()
         self.declare(*(Finding(name=name, value=value) for name, value in findings.items()))
 
-    def infer(self, observers: Iterable[Observer] = (), max_firings: int = DEFAULT_MAX_FIRINGS) -> int:
+    def infer(
+        self, observers: Iterable[Observer] = (), max_firings: int = DEFAULT_MAX_FIRINGS
+    ) -> int:
         """experta's ``run`` loop, telling each observer about every firing. Returns the count."""
         observers = tuple(observers)
         self.running = True
@@ -103,9 +105,14 @@ class CompiledEngine(KnowledgeEngine):
                     break
                 if fired >= max_firings:
                     raise InferenceError(
-                        Problem("rules", None, None, f"more than {max_firings} rule firings without "
-                                f"reaching a fixed point (last: {activation.rule.kb_rule.id}); the "
-                                "rules loop. Check rules that conclude what they test.")
+                        Problem(
+                            "rules",
+                            None,
+                            None,
+                            f"more than {max_firings} rule firings without "
+                            f"reaching a fixed point (last: {activation.rule.kb_rule.id}); the "
+                            "rules loop. Check rules that conclude what they test.",
+                        )
                     )
                 fired += 1
                 if observers:

@@ -22,8 +22,15 @@ from .kb import Citation, KnowledgeBase
 from .trace import TraceRecorder, to_node_link
 
 RESULT_SCHEMA = "lumbar.result/1"
-KIND_ORDER = ("triage", "red_flag", "cause", "recommendation", "caution", "reassurance",
-              "judgement")
+KIND_ORDER = (
+    "triage",
+    "red_flag",
+    "cause",
+    "recommendation",
+    "caution",
+    "reassurance",
+    "judgement",
+)
 DISCLAIMER = (
     "lumbar is an educational tool that reasons from five published articles. It is not a "
     "diagnosis and does not replace evaluation by a doctor or physical therapist. If you have "
@@ -33,13 +40,18 @@ DISCLAIMER = (
 
 @dataclass(frozen=True)
 class Support:
-    """One firing that concluded something: the rule, its citation, what it matched."""
+    """A rule that concluded something: its citation, and each of its firings (a rule with
+    ``any`` fires once per alternative that holds)."""
 
     rule: str
-    order: int
     citation: Citation
-    matched: tuple[str, ...]  # trace node ids, e.g. "finding:butt_wink"
+    firings: tuple[int, ...]  # firing orders, i.e. trace nodes "firing:N"
+    matched: tuple[str, ...]  # trace node ids the firings matched, e.g. "finding:butt_wink"
     absent: tuple[str, ...]  # conditions that held because something was absent
+
+    @property
+    def order(self) -> int:
+        return self.firings[0]
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,7 @@ class Derived:
     supported_by: tuple[Support, ...]
     findings: tuple[str, ...]  # every finding the conclusion rests on, through the chain
     articles: tuple[str, ...]  # every article cited along the chain
-    causes: tuple[str, ...]  # cause conclusions this one rests on (for grouping advice)
+    causes: tuple[str, ...]  # causes a supporting rule tested directly (for grouping advice)
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,7 @@ class Result:
                     "citations": [
                         {
                             "rule": s.rule,
+                            "firings": list(s.firings),
                             "article": s.citation.article,
                             "source": s.citation.source,
                             "line": s.citation.line,
@@ -143,15 +156,23 @@ def consult(case: Case, kb: KnowledgeBase | None = None) -> Result:
 
 
 def build_result(case: Case, kb: KnowledgeBase, trace: nx.DiGraph, fired: int) -> Result:
-    derived = [_derive(kb, trace, node) for node, data in trace.nodes(data=True)
-               if data["kind"] == "conclusion"]
+    derived = [
+        _derive(kb, trace, node)
+        for node, data in trace.nodes(data=True)
+        if data["kind"] == "conclusion"
+    ]
     by_first = sorted(derived, key=lambda d: d.supported_by[0].order)
 
     def rank(d: Derived) -> tuple:
         kind = KIND_ORDER.index(d.kind)
         if d.kind == "cause":
-            return (kind, -len(d.findings), -len(d.articles), -len(d.supported_by),
-                    d.supported_by[0].order)
+            return (
+                kind,
+                -len(d.findings),
+                -len(d.articles),
+                -len(d.supported_by),
+                d.supported_by[0].order,
+            )
         return (kind, 0, 0, 0, d.supported_by[0].order)
 
     ordered = tuple(sorted(by_first, key=rank))
@@ -159,24 +180,38 @@ def build_result(case: Case, kb: KnowledgeBase, trace: nx.DiGraph, fired: int) -
 
 
 def _derive(kb: KnowledgeBase, trace: nx.DiGraph, node: str) -> Derived:
-    data = trace.nodes[node]
-    spec = kb.conclusions[data["id"]]
-    supports = []
+    spec = kb.conclusions[trace.nodes[node]["id"]]
+    by_rule: dict[str, list[str]] = {}
     for firing in sorted(trace.predecessors(node), key=lambda n: trace.nodes[n]["order"]):
-        f = trace.nodes[firing]
-        rule = kb.rule(f["rule"])
-        supports.append(Support(rule.id, f["order"], rule.citation,
-                                tuple(trace.predecessors(firing)), tuple(f["absent"])))
-    ancestors = nx.ancestors(trace, node)
-    findings = sorted(trace.nodes[a]["name"] for a in ancestors
-                      if trace.nodes[a]["kind"] == "finding")
-    articles = sorted({trace.nodes[a]["article"] for a in ancestors
-                       if trace.nodes[a]["kind"] == "firing"})
-    causes = sorted(trace.nodes[a]["id"] for a in ancestors
-                    if trace.nodes[a]["kind"] == "conclusion"
-                    and trace.nodes[a]["conclusion_kind"] == "cause")
-    return Derived(spec.id, spec.kind, spec.label, spec.description, tuple(supports),
-                   tuple(findings), tuple(articles), tuple(causes))
+        by_rule.setdefault(trace.nodes[firing]["rule"], []).append(firing)
+    supports = []
+    direct: set[str] = set()
+    for rule_id, firings in by_rule.items():
+        matched = [m for f in firings for m in trace.predecessors(f)]
+        direct.update(m.removeprefix("conclusion:") for m in matched)
+        supports.append(
+            Support(
+                rule_id,
+                kb.rule(rule_id).citation,
+                tuple(trace.nodes[f]["order"] for f in firings),
+                tuple(dict.fromkeys(matched)),
+                tuple(trace.nodes[firings[0]]["absent"]),
+            )
+        )
+    ancestors = [trace.nodes[a] for a in nx.ancestors(trace, node)]
+    findings = sorted(a["name"] for a in ancestors if a["kind"] == "finding")
+    articles = sorted({a["article"] for a in ancestors if a["kind"] == "firing"})
+    causes = sorted(c for c in direct if c in kb.conclusions and kb.conclusions[c].kind == "cause")
+    return Derived(
+        spec.id,
+        spec.kind,
+        spec.label,
+        spec.description,
+        tuple(supports),
+        tuple(findings),
+        tuple(articles),
+        tuple(causes),
+    )
 
 
 def _triage(kb: KnowledgeBase, conclusions: tuple[Derived, ...]) -> Triage:
@@ -185,4 +220,3 @@ def _triage(kb: KnowledgeBase, conclusions: tuple[Derived, ...]) -> Triage:
         return Triage("undetermined", None, "Not enough information to triage", ())
     top = min(reached, key=lambda c: kb.level_rank(kb.conclusions[c.id].level or ""))
     return Triage(kb.conclusions[top.id].level or "", top.id, top.label, top.findings)
-

@@ -11,16 +11,23 @@ with ``file:line:column``. Callers: ``compile``, ``consult``, the CLI's ``kb`` c
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
-from .documents import position, read_document, validation_problems
+from .documents import format_path, position, read_document, validation_problems
 from .errors import KnowledgeBaseError, Problem
 
 SNAKE = r"^[a-z][a-z0-9_]*$"
@@ -295,19 +302,27 @@ def closest(name: str, choices: list[str] | tuple[str, ...], n: int = 3) -> list
     return difflib.get_close_matches(name, list(choices), n=n, cutoff=0.5)
 
 
-def walk(condition: Any, negated: bool = False) -> Iterator[tuple[Any, bool]]:
+def walk(condition: Any) -> Iterator[tuple[Any, bool]]:
     """Every leaf test of a condition, with whether it sits under ``none``."""
-    if isinstance(condition, AllOf | AnyOf):
-        for child in condition.all if isinstance(condition, AllOf) else condition.any:
-            yield from walk(child, negated)
-    elif isinstance(condition, NoneOf):
-        for child in condition.none:
-            yield child, True
-    else:
-        yield condition, negated
+    for leaf, negated, _path in walk_paths(condition):
+        yield leaf, negated
 
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
+def walk_paths(
+    condition: Any, path: tuple[str | int, ...] = (), negated: bool = False
+) -> Iterator[tuple[Any, bool, tuple[str | int, ...]]]:
+    """Like ``walk``, with each leaf's key path inside the condition (for locating it)."""
+    for key in ("all", "any", "none"):
+        children = getattr(condition, key, None)
+        if isinstance(children, tuple):
+            for i, child in enumerate(children):
+                yield from walk_paths(child, (*path, key, i), negated or key == "none")
+            return
+    yield condition, negated, path
+
+
+# Typographic quotes and no-break spaces compare equal to their plain forms.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
@@ -369,22 +384,47 @@ def load(root: Path | None = None) -> KnowledgeBase:
         raise KnowledgeBaseError(problems)
 
     findings = {
-        name: Finding(name, s.type, s.question, s.help, s.values, s.unit, s.min, s.max,
-                      here(vocab_path, vocab_raw, "findings", name))
+        name: Finding(
+            name,
+            s.type,
+            s.question,
+            s.help,
+            s.values,
+            s.unit,
+            s.min,
+            s.max,
+            here(vocab_path, vocab_raw, "findings", name),
+        )
         for name, s in vocab.findings.items()
     }
     conclusions = {
-        cid: Conclusion(cid, s.kind, s.label, s.description, s.level,
-                        here(concl_path, concl_raw, "conclusions", cid))
+        cid: Conclusion(
+            cid,
+            s.kind,
+            s.label,
+            s.description,
+            s.level,
+            here(concl_path, concl_raw, "conclusions", cid),
+        )
         for cid, s in concl.conclusions.items()
     }
     for cid, c in conclusions.items():
         if (c.kind == "triage") != (c.level is not None):
-            problems.append(_at(c.location, f"conclusions.{cid}: a conclusion has a 'level' "
-                                "exactly when its kind is triage."))
+            problems.append(
+                _at(
+                    c.location,
+                    f"conclusions.{cid}: a conclusion has a 'level' "
+                    "exactly when its kind is triage.",
+                )
+            )
         elif c.level is not None and c.level not in concl.triage_levels:
-            problems.append(_at(c.location, f"conclusions.{cid}.level: {c.level!r} is not one "
-                                f"of triage_levels ({', '.join(concl.triage_levels)})."))
+            problems.append(
+                _at(
+                    c.location,
+                    f"conclusions.{cid}.level: {c.level!r} is not one "
+                    f"of triage_levels ({', '.join(concl.triage_levels)}).",
+                )
+            )
 
     articles: dict[str, Article] = {}
     rules: list[Rule] = []
@@ -395,25 +435,38 @@ def load(root: Path | None = None) -> KnowledgeBase:
         try:
             text = source.read_text(encoding="utf-8")
         except OSError:
-            problems.append(_at(here(path, raw, "article", "source"),
-                                f"article.source: {a.source!r} is not a file in "
-                                f"{root.name}/sources/."))
+            problems.append(
+                _at(
+                    here(path, raw, "article", "source"),
+                    f"article.source: {a.source!r} is not a file in {root.name}/sources/.",
+                )
+            )
             continue
         if a.key in articles:
-            problems.append(_at(here(path, raw, "article", "key"),
-                                f"article.key: {a.key!r} is used by another rule file."))
+            problems.append(
+                _at(
+                    here(path, raw, "article", "key"),
+                    f"article.key: {a.key!r} is used by another rule file.",
+                )
+            )
         articles[a.key] = Article(a.key, a.source, a.title, a.author, a.date, a.experts, text)
         for i, r in enumerate(spec.rules):
             loc = here(path, raw, "rules", i, "id")
             if r.id in seen_ids:
-                problems.append(_at(loc, f"rules[{i}].id: {r.id!r} is already the id of the "
-                                    f"rule at {seen_ids[r.id]}; rule ids are unique."))
+                problems.append(
+                    _at(
+                        loc,
+                        f"rules[{i}].id: {r.id!r} is already the id of the "
+                        f"rule at {seen_ids[r.id]}; rule ids are unique.",
+                    )
+                )
             seen_ids.setdefault(r.id, loc)
             problems.extend(_check_rule(r, i, path, raw, here, findings, conclusions, a, text))
             line = find_quote(r.citation.quote, text) or 0
             citation = Citation(a.key, a.source, r.citation.quote, r.citation.who, line)
-            rules.append(Rule(r.id, len(rules), r.when, r.then, r.salience, 0, citation,
-                              r.note, loc))
+            rules.append(
+                Rule(r.id, len(rules), r.when, r.then, r.salience, 0, citation, r.note, loc)
+            )
 
     if not problems:
         strata, cycle_problems = _stratify(rules)
@@ -449,41 +502,71 @@ def _num(x: float | None) -> str:
     return f"{x:g}" if x is not None else "?"
 
 
-def _check_rule(r, i, path, raw, here, findings, conclusions, article, text) -> list[Problem]:  # noqa: ANN001
+def _check_rule(r, i, path, raw, here, findings, conclusions, article, text) -> list[Problem]:
     """Meaning checks for one rule: names exist, values fit, the quote is verbatim."""
     out: list[Problem] = []
     prefix = f"rules[{i}]"
     loc = here(path, raw, "rules", i)
     if not any(not neg for _, neg in walk(r.when)):
-        out.append(_at(loc, f"{prefix}.when: a rule needs at least one test outside 'none', "
-                       "so that it fires on something present."))
-    for leaf, _neg in walk(r.when):
+        out.append(
+            _at(
+                loc,
+                f"{prefix}.when: a rule needs at least one test outside 'none', "
+                "so that it fires on something present.",
+            )
+        )
+    for leaf, _neg, sub in walk_paths(r.when):
+        loc = here(path, raw, "rules", i, "when", *sub)
+        where = format_path([prefix, "when", *sub])
         if isinstance(leaf, ConclusionTest):
             if leaf.conclusion not in conclusions:
-                out.append(_at(loc, f"{prefix}.when: unknown conclusion {leaf.conclusion!r}"
-                               + _suggest(leaf.conclusion, conclusions) + "."))
+                out.append(
+                    _at(
+                        loc,
+                        f"{where}: unknown conclusion {leaf.conclusion!r}"
+                        + _suggest(leaf.conclusion, conclusions)
+                        + ".",
+                    )
+                )
             continue
         spec = findings.get(leaf.finding)
         if spec is None:
-            out.append(_at(loc, f"{prefix}.when: unknown finding {leaf.finding!r}"
-                           + _suggest(leaf.finding, findings) + "."))
+            out.append(
+                _at(
+                    loc,
+                    f"{where}: unknown finding {leaf.finding!r}"
+                    + _suggest(leaf.finding, findings)
+                    + ".",
+                )
+            )
             continue
         problem = _value_problem(leaf, spec)
         if problem:
-            out.append(_at(loc, f"{prefix}.when: finding {leaf.finding!r}: {problem}"))
+            out.append(_at(loc, f"{where}: finding {leaf.finding!r}: {problem}"))
     for cid in r.then:
         if cid not in conclusions:
-            out.append(_at(here(path, raw, "rules", i, "then"),
-                           f"{prefix}.then: unknown conclusion {cid!r}"
-                           + _suggest(cid, conclusions) + "."))
+            out.append(
+                _at(
+                    here(path, raw, "rules", i, "then"),
+                    f"{prefix}.then: unknown conclusion {cid!r}" + _suggest(cid, conclusions) + ".",
+                )
+            )
     if find_quote(r.citation.quote, text) is None:
-        out.append(_at(here(path, raw, "rules", i, "citation", "quote"),
-                       f"{prefix}.citation.quote is not verbatim in {article.source}; copy the "
-                       "sentence exactly (whitespace and curly quotes may differ)."))
+        out.append(
+            _at(
+                here(path, raw, "rules", i, "citation", "quote"),
+                f"{prefix}.citation.quote is not verbatim in {article.source}; copy the "
+                "sentence exactly (whitespace and curly quotes may differ).",
+            )
+        )
     if r.citation.who is not None and r.citation.who not in article.experts:
-        out.append(_at(here(path, raw, "rules", i, "citation", "who"),
-                       f"{prefix}.citation.who: {r.citation.who!r} is not among article.experts "
-                       f"({', '.join(article.experts) or 'none listed'})."))
+        out.append(
+            _at(
+                here(path, raw, "rules", i, "citation", "who"),
+                f"{prefix}.citation.who: {r.citation.who!r} is not among article.experts "
+                f"({', '.join(article.experts) or 'none listed'}).",
+            )
+        )
     return out
 
 
@@ -497,7 +580,7 @@ def _value_problem(leaf: FindingTest, spec: Finding) -> str | None:
     allowed = spec.describe_allowed()
     if spec.type == "boolean":
         if op != "is" or not isinstance(value, bool):
-            return f"a boolean finding is tested with 'is: true' or 'is: false'."
+            return "a boolean finding is tested with 'is: true' or 'is: false'."
         return None
     if spec.type == "enum":
         values = [value] if op == "is" else list(value) if op == "in" else None
@@ -507,8 +590,10 @@ def _value_problem(leaf: FindingTest, spec: Finding) -> str | None:
         if bad:
             return f"{', '.join(map(repr, bad))} is not a value of it; allowed: {allowed}."
         return None
-    if op == "in" or isinstance(value, bool) or isinstance(value, str):
-        return f"a number finding is tested with is/at_least/more_than/less_than/at_most and a number."
+    if op == "in" or isinstance(value, bool | str):
+        return (
+            "a number finding is tested with is/at_least/more_than/less_than/at_most and a number."
+        )
     assert spec.min is not None and spec.max is not None
     if not spec.min <= float(value) <= spec.max:
         return f"{_num(value)} lies outside its range ({allowed}); the test could never matter."
@@ -538,8 +623,15 @@ def _stratify(rules: list[Rule]) -> tuple[dict[str, int], list[Problem]]:
         if not changed:
             return strata, []
     looping = sorted(set(changed))
-    return strata, [Problem("rules", None, None, "these rules test the absence of a conclusion "
-                            f"that they themselves lead to, so no order is right: {', '.join(looping)}.")]
+    return strata, [
+        Problem(
+            "rules",
+            None,
+            None,
+            "these rules test the absence of a conclusion "
+            f"that they themselves lead to, so no order is right: {', '.join(looping)}.",
+        )
+    ]
 
 
 def _replace_stratum(rule: Rule, stratum: int) -> Rule:

@@ -36,8 +36,14 @@ def describe_test(leaf: Any) -> str:
     if isinstance(leaf, ConclusionTest):
         return leaf.conclusion
     assert isinstance(leaf, FindingTest)
-    symbol = {"is": "=", "in": "in", "at_least": ">=", "more_than": ">", "less_than": "<",
-              "at_most": "<="}[leaf.operator]
+    symbol = {
+        "is": "=",
+        "in": "in",
+        "at_least": ">=",
+        "more_than": ">",
+        "less_than": "<",
+        "at_most": "<=",
+    }[leaf.operator]
     value = leaf.operand
     shown = "[" + ", ".join(value) + "]" if isinstance(value, tuple) else json.dumps(value)
     return f"{leaf.finding} {symbol} {shown.strip(chr(34))}"
@@ -50,16 +56,30 @@ class TraceRecorder:
         self.kb = kb
         self.graph = nx.DiGraph()
         for name, value in findings.items():
-            self.graph.add_node(finding_node(name), kind="finding", name=name, value=value,
-                                label=f"{name} = {json.dumps(value).strip(chr(34))}")
+            self.graph.add_node(
+                finding_node(name),
+                kind="finding",
+                name=name,
+                value=value,
+                label=f"{name} = {json.dumps(value).strip(chr(34))}",
+            )
 
     def fired(self, firing: Firing) -> None:
         rule, g = firing.rule, self.graph
         node = firing_node(firing.order)
         c = rule.citation
-        g.add_node(node, kind="firing", rule=rule.id, order=firing.order, article=c.article,
-                   source=c.source, line=c.line, who=c.who or "", quote=c.quote,
-                   absent=[describe_test(leaf) for leaf, neg in walk(rule.when) if neg])
+        g.add_node(
+            node,
+            kind="firing",
+            rule=rule.id,
+            order=firing.order,
+            article=c.article,
+            source=c.source,
+            line=c.line,
+            who=c.who or "",
+            quote=c.quote,
+            absent=[describe_test(leaf) for leaf, neg in walk(rule.when) if neg],
+        )
         for kind, name in firing.matched:
             if kind == "finding":
                 g.add_edge(finding_node(name), node, relation="matched")
@@ -70,8 +90,14 @@ class TraceRecorder:
             first = target not in g
             if first:
                 spec = self.kb.conclusions[cid]
-                g.add_node(target, kind="conclusion", id=cid, conclusion_kind=spec.kind,
-                           label=spec.label, first_firing=firing.order)
+                g.add_node(
+                    target,
+                    kind="conclusion",
+                    id=cid,
+                    conclusion_kind=spec.kind,
+                    label=spec.label,
+                    first_firing=firing.order,
+                )
             g.add_edge(node, target, relation="concluded", first=first)
 
 

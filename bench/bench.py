@@ -1,0 +1,141 @@
+"""Benchmarks: print figures (medians and ratios); assert nothing.
+
+    python3 -m uv run python bench/bench.py [--repeat N]
+
+1. cold `lumbar consult` of an example, whole process;
+2. warm `consult()` per case over every example (engine class compiled once);
+3. the same compiled rules in bare experta (stock run loop: no trace, no result) and the ratio;
+4. per-case time on a synthetic knowledge base ten times larger (generated in a temp folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from experta import KnowledgeEngine
+from ruamel.yaml import YAML
+
+from lumbar.engine import kb as kb_module
+from lumbar.engine.case import load_case
+from lumbar.engine.compile import compile_rules
+from lumbar.engine.consult import consult
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def median_seconds(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def per_case(kb: kb_module.KnowledgeBase, repeat: int) -> tuple[float, float]:
+    """Median seconds per case: traced consult() vs bare experta run, same compiled class."""
+    cases = [load_case(p, kb) for p in EXAMPLES]
+    engine_class = compile_rules(kb)
+
+    def traced() -> None:
+        for case in cases:
+            consult(case, kb)
+
+    def bare() -> None:
+        for case in cases:
+            engine = engine_class()
+            engine.declare_case(case.findings)
+            KnowledgeEngine.run(engine)
+
+    traced()  # warm the class cache
+    return (median_seconds(traced, repeat) / len(cases), median_seconds(bare, repeat) / len(cases))
+
+
+def synthetic(root: Path, factor: int) -> Path:
+    """The knowledge base with every rule and conclusion copied ``factor`` times, each copy an
+    independent chain (its own conclusion ids), so the Rete network really grows."""
+    yaml = YAML()
+    target = root / "knowledge_base"
+    shutil.copytree(ROOT / "knowledge_base", target, ignore=shutil.ignore_patterns("__*"))
+    concl = yaml.load((target / "conclusions.yaml").read_text())
+    ids = list(concl["conclusions"])
+    for k in range(1, factor):
+        for cid in ids:
+            concl["conclusions"][f"{cid}__{k}"] = concl["conclusions"][cid]
+    with open(target / "conclusions.yaml", "w") as f:
+        yaml.dump(concl, f)
+
+    def rename(node, k):
+        if isinstance(node, dict):
+            return {
+                key: (f"{v}__{k}" if key == "conclusion" else rename(v, k))
+                for key, v in node.items()
+            }
+        if isinstance(node, list):
+            return [rename(v, k) for v in node]
+        return node
+
+    for path in (target / "rules").glob("*.yaml"):
+        data = yaml.load(path.read_text())
+        originals = list(data["rules"])
+        for k in range(1, factor):
+            for rule in originals:
+                copy = dict(rule)
+                copy["id"] = f"{rule['id']}__{k}"
+                copy["when"] = rename(rule["when"], k)
+                copy["then"] = [f"{c}__{k}" for c in rule["then"]]
+                data["rules"].append(copy)
+        with open(path, "w") as f:
+            yaml.dump(data, f)
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=7)
+    repeat = parser.parse_args().repeat
+    lumbar = str(Path(sys.executable).with_name("lumbar"))
+    example = str(ROOT / "examples" / "strained_muscle.yaml")
+    kb = kb_module.load()
+    print(
+        f"machine: {sys.platform}, python {sys.version.split()[0]}; {len(kb.rules)} rules, "
+        f"{len(EXAMPLES)} example cases; medians of {repeat} runs"
+    )
+
+    cold = median_seconds(
+        lambda: subprocess.run([lumbar, "consult", example], check=True, capture_output=True),
+        repeat,
+    )
+    print(f"cold `lumbar consult` (whole process):            {cold * 1000:8.1f} ms")
+
+    load_time = median_seconds(kb_module.load, repeat)
+    compile_time = median_seconds(lambda: compile_rules(kb), repeat)
+    print(f"load + validate knowledge base:                   {load_time * 1000:8.1f} ms")
+    print(f"compile to an experta engine class:               {compile_time * 1000:8.1f} ms")
+
+    traced, bare = per_case(kb, repeat)
+    print(f"warm consult() per case (trace + result):         {traced * 1000:8.2f} ms")
+    print(f"bare experta run per case (same rules):           {bare * 1000:8.2f} ms")
+    print(f"ratio traced / bare:                              {traced / bare:8.2f} x")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        big = kb_module.load(synthetic(Path(tmp), 10))
+        big_traced, big_bare = per_case(big, max(3, repeat // 2))
+    print(f"synthetic 10x knowledge base ({len(big.rules)} rules):")
+    print(
+        f"  warm consult() per case:                        {big_traced * 1000:8.2f} ms "
+        f"({big_traced / traced:.1f}x the real one)"
+    )
+    print(f"  bare experta run per case:                      {big_bare * 1000:8.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

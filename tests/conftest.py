@@ -1,0 +1,33 @@
+"""Shared fixtures: the real knowledge base, the bundled examples, a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lumbar.engine import kb as kb_module
+from lumbar.engine.kb import KnowledgeBase
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return kb_module.load()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A scratch copy of the knowledge base to break on purpose."""
+    target = tmp_path / "knowledge_base"
+    shutil.copytree(ROOT / "knowledge_base", target, ignore=shutil.ignore_patterns("__*"))
+    return target
