@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
 from experta import KnowledgeEngine
-from ruamel.yaml import YAML
 
 from lumbar.engine import kb as kb_module
 from lumbar.engine.case import load_case
@@ -62,16 +62,14 @@ def per_case(kb: kb_module.KnowledgeBase, repeat: int) -> tuple[float, float]:
 def synthetic(root: Path, factor: int) -> Path:
     """The knowledge base with every rule and conclusion copied ``factor`` times, each copy an
     independent chain (its own conclusion ids), so the Rete network really grows."""
-    yaml = YAML()
     target = root / "knowledge_base"
     shutil.copytree(ROOT / "knowledge_base", target, ignore=shutil.ignore_patterns("__*"))
-    concl = yaml.load((target / "conclusions.yaml").read_text())
+    concl = yaml.safe_load((target / "conclusions.yaml").read_text())
     ids = list(concl["conclusions"])
     for k in range(1, factor):
         for cid in ids:
             concl["conclusions"][f"{cid}__{k}"] = concl["conclusions"][cid]
-    with open(target / "conclusions.yaml", "w") as f:
-        yaml.dump(concl, f)
+    (target / "conclusions.yaml").write_text(yaml.safe_dump(concl, sort_keys=False))
 
     def rename(node, k):
         if isinstance(node, dict):
@@ -84,7 +82,7 @@ def synthetic(root: Path, factor: int) -> Path:
         return node
 
     for path in (target / "rules").glob("*.yaml"):
-        data = yaml.load(path.read_text())
+        data = yaml.safe_load(path.read_text())
         originals = list(data["rules"])
         for k in range(1, factor):
             for rule in originals:
@@ -93,8 +91,7 @@ def synthetic(root: Path, factor: int) -> Path:
                 copy["when"] = rename(rule["when"], k)
                 copy["then"] = [f"{c}__{k}" for c in rule["then"]]
                 data["rules"].append(copy)
-        with open(path, "w") as f:
-            yaml.dump(data, f)
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
     return target
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .documents import parse_text, position, read_document, validation_problems
+from .documents import Document, parse_text, read_document, validation_problems
 from .errors import CaseError, Problem
 from .kb import Finding, KnowledgeBase, closest
 
@@ -37,32 +37,30 @@ class Case:
 def load_case(path: str | Path, kb: KnowledgeBase) -> Case:
     """Read and validate a case file; raise ``CaseError`` listing every problem."""
     if str(path) == "-":
-        name = "<stdin>"
-        raw = parse_text(sys.stdin.read(), name, CaseError)
+        doc = parse_text(sys.stdin.read(), "<stdin>", CaseError)
     else:
-        name = str(path)
-        raw = read_document(Path(path), CaseError)
-    return case_from_data(raw, kb, name)
+        doc = read_document(Path(path), CaseError)
+    return case_from_document(doc, kb)
 
 
-def case_from_data(raw: Any, kb: KnowledgeBase, name: str = "<case>") -> Case:
-    """Validate already-parsed case data (a dict, possibly ruamel nodes with positions)."""
-    if not isinstance(raw, dict):
-        raise CaseError(
-            Problem(
-                name,
-                1,
-                1,
-                "a case file is a mapping with keys case, description (optional) and findings.",
-            )
-        )
+def case_from_data(data: dict[str, Any], kb: KnowledgeBase, name: str = "<case>") -> Case:
+    """Validate case data built in Python (no file positions)."""
+    return case_from_document(Document(name, data), kb)
+
+
+def case_from_document(doc: Document, kb: KnowledgeBase) -> Case:
+    """Validate a parsed case file; problems point at their line in it."""
+    name = doc.name
+    if not isinstance(doc.data, dict):
+        message = "a case file is a mapping with keys case, description (optional) and findings."
+        raise CaseError(Problem(name, 1, 1, message))
     try:
-        spec = CaseFile.model_validate(dict(raw))
+        spec = CaseFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise CaseError(validation_problems(exc, raw, name)) from None
+        raise CaseError(validation_problems(exc, doc)) from None
     problems = []
     for key, value in spec.findings.items():
-        line, col = position(raw, ["findings", key])
+        line, col = doc.position(["findings", key])
         finding = kb.findings.get(key)
         if finding is None:
             near = closest(key, list(kb.findings))

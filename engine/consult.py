@@ -136,8 +136,10 @@ class Result:
 
 
 @cache
-def _engine_class(kb: KnowledgeBase) -> type[CompiledEngine]:
-    return compile_rules(kb)
+def _engine(kb: KnowledgeBase) -> CompiledEngine:
+    """One engine per knowledge base: experta builds its Rete network when an engine is made,
+    and ``declare_case`` resets working memory, so consultations reuse it."""
+    return compile_rules(kb)()
 
 
 @cache
@@ -148,7 +150,7 @@ def default_kb(root: Path | None = None) -> KnowledgeBase:
 def consult(case: Case, kb: KnowledgeBase | None = None) -> Result:
     """Run the knowledge base on one case and explain the outcome."""
     kb = kb or default_kb()
-    engine = _engine_class(kb)()
+    engine = _engine(kb)
     engine.declare_case(case.findings)
     recorder = TraceRecorder(kb, case.findings)
     fired = engine.infer([recorder])
@@ -180,7 +182,7 @@ def build_result(case: Case, kb: KnowledgeBase, trace: nx.DiGraph, fired: int) -
 
 
 def _derive(kb: KnowledgeBase, trace: nx.DiGraph, node: str) -> Derived:
-    spec = kb.conclusions[trace.nodes[node]["id"]]
+    spec = kb.conclusions[trace.nodes[node]["conclusion"]]
     by_rule: dict[str, list[str]] = {}
     for firing in sorted(trace.predecessors(node), key=lambda n: trace.nodes[n]["order"]):
         by_rule.setdefault(trace.nodes[firing]["rule"], []).append(firing)

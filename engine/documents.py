@@ -1,48 +1,59 @@
 """Reading YAML and JSON documents while keeping where each value stood.
 
-Used by ``kb`` and ``case``. Values come back as ruamel.yaml round-trip nodes, so any key path
-can be mapped back to ``file:line:column`` after validation, and duplicate keys (which PyYAML
-silently keeps) are rejected.
+Used by ``kb`` and ``case``. A ``Document`` holds the plain data and the 1-based line and column
+of every mapping key and sequence item, so any key path can be mapped back to
+``file:line:column`` after validation. Duplicate keys (which YAML loaders silently keep) are
+rejected. Parsing uses libyaml through PyYAML's C loader when it is available.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError
 
 from .errors import LumbarError, Problem
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-def parse_text(text: str, name: str, error: type[LumbarError]) -> Any:
-    """Parse YAML (or JSON, which we read as YAML 1.2) text; syntax errors name file:line:col."""
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str
+    data: Any
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def position(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
+        """(line, column) of the deepest part of ``path`` found in the document."""
+        keys = tuple(path)
+        while keys:
+            if keys in self.positions:
+                return self.positions[keys]
+            keys = keys[:-1]
+        return (1, 1) if self.positions else (None, None)
+
+
+def parse_text(text: str, name: str, error: type[LumbarError]) -> Document:
+    """Parse YAML or JSON text; syntax errors and duplicate keys name file:line:col."""
     if name.endswith(".json"):
         try:
-            json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise error(
                 Problem(name, exc.lineno, exc.colno, f"this is not valid JSON: {exc.msg}.")
             ) from None
-    yaml = YAML(typ="rt")
     try:
-        return yaml.load(text)
-    except DuplicateKeyError as exc:
-        mark = exc.problem_mark
-        raise error(
-            Problem(
-                name,
-                mark.line + 1 if mark else None,
-                mark.column + 1 if mark else None,
-                f"{exc.problem.strip()}; each key may appear once, remove or rename the repeat.",
-            )
-        ) from None
-    except MarkedYAMLError as exc:
+        node = yaml.compose(text, Loader=_Loader)
+        if not name.endswith(".json"):
+            data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         detail = (exc.problem or exc.context or "syntax error").strip()
         raise error(
@@ -53,9 +64,41 @@ def parse_text(text: str, name: str, error: type[LumbarError]) -> Any:
                 f"this is not valid YAML: {detail}.",
             )
         ) from None
+    except yaml.YAMLError as exc:
+        raise error(Problem(name, None, None, f"this is not valid YAML: {exc}.")) from None
+    positions: dict[Path_, tuple[int, int]] = {}
+    if node is not None:
+        _index(node, (), positions, name, error)
+    return Document(name, data, positions)
 
 
-def read_document(path: Path, error: type[LumbarError], shown_as: str | None = None) -> Any:
+def _index(node: yaml.Node, path: Path_, out: dict, name: str, error: type[LumbarError]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if key in seen:
+                raise error(
+                    Problem(
+                        name,
+                        line,
+                        col,
+                        f"duplicate key {key!r} (first at line "
+                        f"{seen[key]}); each key may appear once, remove or rename "
+                        "the repeat.",
+                    )
+                )
+            seen[key] = line
+            out[(*path, key)] = (line, col)
+            _index(value_node, (*path, key), out, name, error)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[(*path, i)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            _index(item, (*path, i), out, name, error)
+
+
+def read_document(path: Path, error: type[LumbarError], shown_as: str | None = None) -> Document:
     """Read and parse one file; a missing or unreadable file is an ``error`` too."""
     name = shown_as or str(path)
     try:
@@ -67,28 +110,6 @@ def read_document(path: Path, error: type[LumbarError], shown_as: str | None = N
     return parse_text(text, name, error)
 
 
-def position(root: Any, path: Sequence[str | int]) -> tuple[int | None, int | None]:
-    """1-based (line, column) of the deepest node of ``path`` that exists in ``root``."""
-    node, line, col = root, None, None
-    for key in path:
-        lc = getattr(node, "lc", None)
-        try:
-            if isinstance(node, dict) and key in node:
-                if lc is not None:
-                    line, col = lc.key(key)
-                node = node[key]
-            elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-                if lc is not None:
-                    line, col = lc.item(key)
-                node = node[key]
-            # Anything else (a union tag pydantic adds, a missing key) stays at the parent.
-        except (KeyError, IndexError, TypeError):
-            break
-    if line is None and getattr(root, "lc", None) is not None:
-        line, col = root.lc.line, root.lc.col
-    return (line + 1 if line is not None else None, col + 1 if col is not None else None)
-
-
 def format_path(path: Sequence[str | int]) -> str:
     out = ""
     for key in path:
@@ -96,20 +117,17 @@ def format_path(path: Sequence[str | int]) -> str:
     return out
 
 
-def validation_problems(
-    exc: ValidationError, root: Any, name: str, prefix: Sequence[str | int] = ()
-) -> list[Problem]:
+def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
     """Turn pydantic's errors into located problems, in line order."""
     problems = []
     for err in exc.errors(include_url=False):
-        loc = [*prefix, *err["loc"]]
-        # Drop pydantic's union tags, which are not keys of the document.
-        data_path = [k for k in loc if not (isinstance(k, str) and k.startswith("<"))]
-        line, col = position(root, data_path)
+        # Drop pydantic's union tags (written "<tag>"), which are not keys of the document.
+        path = [k for k in err["loc"] if not (isinstance(k, str) and k.startswith("<"))]
+        line, col = doc.position(path)
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown key; remove it or check its spelling"
         elif err["type"] == "missing":
             message = "required key is missing"
-        problems.append(Problem(name, line, col, f"{format_path(data_path)}: {message}."))
+        problems.append(Problem(doc.name, line, col, f"{format_path(path)}: {message}."))
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from .documents import format_path, position, read_document, validation_problems
+from .documents import Document, format_path, read_document, validation_problems
 from .errors import KnowledgeBaseError, Problem
 
 SNAKE = r"^[a-z][a-z0-9_]*$"
@@ -121,7 +122,7 @@ class ConclusionTest(_Model):
 
 
 Leaf = Annotated[
-    Annotated[FindingTest, Tag("finding")] | Annotated[ConclusionTest, Tag("conclusion")],
+    Annotated[FindingTest, Tag("<finding>")] | Annotated[ConclusionTest, Tag("<conclusion>")],
     Discriminator(
         lambda v: _tag(v, ("finding", "conclusion")),
         custom_error_type="leaf",
@@ -143,22 +144,23 @@ class NoneOf(_Model):
     none: tuple[Leaf, ...] = Field(min_length=1)
 
 
-def _tag(value: Any, tags: tuple[str, ...]) -> str | None:
+def _tag(value: Any, keys: tuple[str, ...]) -> str | None:
+    """The union member a condition is, by the key that names it (tags read "<key>")."""
     if isinstance(value, BaseModel):
         value = value.model_dump(by_alias=True)
     if isinstance(value, dict):
-        for tag in tags:
-            if tag in value:
-                return tag
+        for key in keys:
+            if key in value:
+                return f"<{key}>"
     return None
 
 
 Condition = Annotated[
-    Annotated[AllOf, Tag("all")]
-    | Annotated[AnyOf, Tag("any")]
-    | Annotated[NoneOf, Tag("none")]
-    | Annotated[FindingTest, Tag("finding")]
-    | Annotated[ConclusionTest, Tag("conclusion")],
+    Annotated[AllOf, Tag("<all>")]
+    | Annotated[AnyOf, Tag("<any>")]
+    | Annotated[NoneOf, Tag("<none>")]
+    | Annotated[FindingTest, Tag("<finding>")]
+    | Annotated[ConclusionTest, Tag("<conclusion>")],
     Discriminator(
         lambda v: _tag(v, ("all", "any", "none", "finding", "conclusion")),
         custom_error_type="condition",
@@ -340,9 +342,14 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), offsets
 
 
+@cache
+def _normalised_source(text: str) -> tuple[str, list[int]]:
+    return normalise(text)
+
+
 def find_quote(quote: str, text: str) -> int | None:
     """1-based line of ``text`` where ``quote`` starts, or None if it is not verbatim there."""
-    haystack, offsets = normalise(text)
+    haystack, offsets = _normalised_source(text)
     needle = normalise(quote)[0].strip()
     at = haystack.find(needle)
     if at < 0:
@@ -361,16 +368,16 @@ def load(root: Path | None = None) -> KnowledgeBase:
     def shown(path: Path) -> str:
         return f"{root.name}/{path.relative_to(root).as_posix()}"
 
-    def parse(path: Path, model: type[_Model]) -> tuple[Any, Any]:
-        raw = read_document(path, KnowledgeBaseError, shown(path))
+    def parse(path: Path, model: type[_Model]) -> tuple[Any, Document]:
+        doc = read_document(path, KnowledgeBaseError, shown(path))
         try:
-            return model.model_validate(_plain(raw)), raw
+            return model.model_validate(doc.data), doc
         except ValidationError as exc:
-            problems.extend(validation_problems(exc, raw, shown(path)))
-            return None, raw
+            problems.extend(validation_problems(exc, doc))
+            return None, doc
 
-    def here(path: Path, raw: Any, *keys: str | int) -> Location:
-        line, col = position(raw, keys)
+    def here(path: Path, doc: Document, *keys: str | int) -> Location:
+        line, col = doc.position(keys)
         return Location(shown(path), line, col)
 
     vocab_path, concl_path = root / "vocabulary.yaml", root / "conclusions.yaml"
@@ -475,23 +482,6 @@ def load(root: Path | None = None) -> KnowledgeBase:
     if problems:
         raise KnowledgeBaseError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return KnowledgeBase(root, findings, conclusions, concl.triage_levels, articles, tuple(rules))
-
-
-def _plain(node: Any) -> Any:
-    """ruamel round-trip nodes -> plain dicts/lists (pydantic wants ordinary containers)."""
-    if isinstance(node, dict):
-        return {k: _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
 
 
 def _at(loc: Location, message: str) -> Problem:

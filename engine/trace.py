@@ -93,7 +93,7 @@ class TraceRecorder:
                 g.add_node(
                     target,
                     kind="conclusion",
-                    id=cid,
+                    conclusion=cid,
                     conclusion_kind=spec.kind,
                     label=spec.label,
                     first_firing=firing.order,

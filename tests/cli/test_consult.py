@@ -1,0 +1,61 @@
+"""`lumbar consult` and `lumbar kb vocab` as a person and a machine see them."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from lumbar.cli.main import app
+
+from ..conftest import EXAMPLES, ROOT
+
+SCHEMA = json.loads((ROOT / "schemas/result.schema.json").read_text(encoding="utf-8"))
+
+
+def test_consult_prints_triage_causes_advice_citations_and_disclaimer(runner) -> None:
+    result = runner.invoke(app, ["consult", str(ROOT / "examples/strained_muscle.yaml")])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "TRIAGE: SEE PROFESSIONAL" in out
+    assert "raised by: " in out and "sore_to_touch = true" in out
+    assert "1. Strained lower back muscle" in out
+    assert "What to do" in out and "Cautions" in out
+    assert "— Stacie Page, klein-2024 (000_89ede210e5e8b98e.txt:" in out
+    assert out.rstrip().endswith("seek care immediately.")
+    assert out.index("Disclaimer:") > out.index("What to do")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_json_output_follows_the_documented_schema(runner, path) -> None:
+    result = runner.invoke(app, ["consult", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, SCHEMA)
+    kinds = {c["kind"] for c in data["conclusions"]}
+    assert {"triage", "recommendation"} <= kinds
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_consultation_text_matches_its_reviewed_snapshot(runner, path, snapshot) -> None:
+    """A knowledge-base edit that changes any answer shows up here; review, then
+    `pytest --snapshot-update`."""
+    result = runner.invoke(app, ["consult", str(path)])
+    assert result.exit_code == 0
+    assert result.stdout == snapshot
+
+
+def test_kb_vocab_lists_every_finding_with_its_question(runner, kb) -> None:
+    text = runner.invoke(app, ["kb", "vocab"]).stdout
+    for finding in kb.findings.values():
+        assert f"{finding.name}  ({finding.describe_allowed()})" in text
+    data = json.loads(runner.invoke(app, ["kb", "vocab", "--json"]).stdout)
+    assert [d["name"] for d in data] == list(kb.findings)
+    assert data[0]["question"] == next(iter(kb.findings.values())).question
+
+
+def test_kb_check_passes_on_the_project(runner) -> None:
+    result = runner.invoke(app, ["kb", "check"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("ok: ")
