@@ -46,7 +46,7 @@ class Firing:
 
     order: int
     rule: KbRule
-    matched: tuple[tuple[str, str], ...]  # ("finding", name) or ("conclusion", id), by fact id
+    matched: tuple[str, ...]  # trace node ids of the matched facts, by fact id
 
 
 class Observer(Protocol):
@@ -117,7 +117,11 @@ class CompiledEngine(KnowledgeEngine):
                 fired += 1
                 if observers:
                     facts = sorted(activation.facts, key=lambda f: f["__factid__"])
-                    firing = Firing(fired, activation.rule.kb_rule, tuple(map(_describe, facts)))
+                    firing = Firing(
+                        fired,
+                        activation.rule.kb_rule,
+                        tuple(_describe(f) for f in facts if f["__factid__"] > 0),
+                    )
                     for obs in observers:
                         obs.fired(firing)
                 activation.rule(self)
@@ -126,12 +130,11 @@ class CompiledEngine(KnowledgeEngine):
         return fired
 
 
-def _describe(fact: Any) -> tuple[str, str]:
+def _describe(fact: Any) -> str:
+    """The trace node id of a fact (see ``trace``)."""
     if isinstance(fact, Finding):
-        return ("finding", fact["name"])
-    if isinstance(fact, Concluded):
-        return ("conclusion", fact["id"])
-    return ("initial", "")
+        return f"finding:{fact['name']}"
+    return f"conclusion:{fact['id']}"
 
 
 def pattern(condition: Any) -> Any:

@@ -158,30 +158,51 @@ def consult(case: Case, kb: KnowledgeBase | None = None) -> Result:
 
 
 def build_result(case: Case, kb: KnowledgeBase, trace: nx.DiGraph, fired: int) -> Result:
+    evidence = _evidence(trace)
     derived = [
-        _derive(kb, trace, node)
-        for node, data in trace.nodes(data=True)
-        if data["kind"] == "conclusion"
+        _derive(kb, trace, node, *evidence[node])
+        for node, kind in trace.nodes(data="kind")
+        if kind == "conclusion"
     ]
-    by_first = sorted(derived, key=lambda d: d.supported_by[0].order)
 
     def rank(d: Derived) -> tuple:
-        kind = KIND_ORDER.index(d.kind)
+        first = d.supported_by[0].order
         if d.kind == "cause":
-            return (
-                kind,
-                -len(d.findings),
-                -len(d.articles),
-                -len(d.supported_by),
-                d.supported_by[0].order,
-            )
-        return (kind, 0, 0, 0, d.supported_by[0].order)
+            evidence_weight = (-len(d.findings), -len(d.articles), -len(d.supported_by))
+            return (KIND_ORDER.index(d.kind), *evidence_weight, first)
+        return (KIND_ORDER.index(d.kind), 0, 0, 0, first)
 
-    ordered = tuple(sorted(by_first, key=rank))
+    ordered = tuple(sorted(derived, key=rank))
     return Result(case, _triage(kb, ordered), ordered, trace, fired)
 
 
-def _derive(kb: KnowledgeBase, trace: nx.DiGraph, node: str) -> Derived:
+def _evidence(trace: nx.DiGraph) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """For every node, the findings and the articles its whole chain rests on (one pass in
+    topological order instead of a search per conclusion)."""
+    out: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+    for node in nx.topological_sort(trace):
+        findings: set[str] = set()
+        articles: set[str] = set()
+        for pred in trace.predecessors(node):
+            pred_findings, pred_articles = out[pred]
+            findings |= pred_findings
+            articles |= pred_articles
+            data = trace.nodes[pred]
+            if data["kind"] == "finding":
+                findings.add(data["name"])
+            elif data["kind"] == "firing":
+                articles.add(data["article"])
+        out[node] = (frozenset(findings), frozenset(articles))
+    return out
+
+
+def _derive(
+    kb: KnowledgeBase,
+    trace: nx.DiGraph,
+    node: str,
+    findings: frozenset[str],
+    articles: frozenset[str],
+) -> Derived:
     spec = kb.conclusions[trace.nodes[node]["conclusion"]]
     by_rule: dict[str, list[str]] = {}
     for firing in sorted(trace.predecessors(node), key=lambda n: trace.nodes[n]["order"]):
@@ -200,9 +221,6 @@ def _derive(kb: KnowledgeBase, trace: nx.DiGraph, node: str) -> Derived:
                 tuple(trace.nodes[firings[0]]["absent"]),
             )
         )
-    ancestors = [trace.nodes[a] for a in nx.ancestors(trace, node)]
-    findings = sorted(a["name"] for a in ancestors if a["kind"] == "finding")
-    articles = sorted({a["article"] for a in ancestors if a["kind"] == "firing"})
     causes = sorted(c for c in direct if c in kb.conclusions and kb.conclusions[c].kind == "cause")
     return Derived(
         spec.id,
@@ -210,8 +228,8 @@ def _derive(kb: KnowledgeBase, trace: nx.DiGraph, node: str) -> Derived:
         spec.label,
         spec.description,
         tuple(supports),
-        tuple(findings),
-        tuple(articles),
+        tuple(sorted(findings)),
+        tuple(sorted(articles)),
         tuple(causes),
     )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -263,7 +263,7 @@ class Citation:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: each rule is one object, usable as a cache key
 class Rule:
     id: str
     index: int
@@ -285,8 +285,12 @@ class KnowledgeBase:
     articles: dict[str, Article]
     rules: tuple[Rule, ...]
 
+    @cached_property
+    def rules_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
     def rule(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
+        return self.rules_by_id[rule_id]
 
     def level_rank(self, level: str) -> int:
         """0 for the most urgent level; larger is less urgent."""

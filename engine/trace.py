@@ -11,12 +11,13 @@ Node ids: ``finding:NAME``, ``conclusion:ID``, ``firing:N`` (N = firing order, f
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 import networkx as nx
 
 from .compile import Firing
-from .kb import ConclusionTest, FindingTest, KnowledgeBase, walk
+from .kb import ConclusionTest, FindingTest, KnowledgeBase, Rule, walk
 
 
 def finding_node(name: str) -> str:
@@ -49,6 +50,22 @@ def describe_test(leaf: Any) -> str:
     return f"{leaf.finding} {symbol} {shown.strip(chr(34))}"
 
 
+@cache
+def firing_attributes(rule: Rule) -> dict[str, Any]:
+    """What every firing node of ``rule`` carries (computed once per rule)."""
+    c = rule.citation
+    return {
+        "kind": "firing",
+        "rule": rule.id,
+        "article": c.article,
+        "source": c.source,
+        "line": c.line,
+        "who": c.who or "",
+        "quote": c.quote,
+        "absent": [describe_test(leaf) for leaf, negated in walk(rule.when) if negated],
+    }
+
+
 class TraceRecorder:
     """Builds the trace graph while the engine runs."""
 
@@ -56,35 +73,17 @@ class TraceRecorder:
         self.kb = kb
         self.graph = nx.DiGraph()
         for name, value in findings.items():
+            label = f"{name} = {json.dumps(value).strip(chr(34))}"
             self.graph.add_node(
-                finding_node(name),
-                kind="finding",
-                name=name,
-                value=value,
-                label=f"{name} = {json.dumps(value).strip(chr(34))}",
+                finding_node(name), kind="finding", name=name, value=value, label=label
             )
 
     def fired(self, firing: Firing) -> None:
         rule, g = firing.rule, self.graph
         node = firing_node(firing.order)
-        c = rule.citation
-        g.add_node(
-            node,
-            kind="firing",
-            rule=rule.id,
-            order=firing.order,
-            article=c.article,
-            source=c.source,
-            line=c.line,
-            who=c.who or "",
-            quote=c.quote,
-            absent=[describe_test(leaf) for leaf, neg in walk(rule.when) if neg],
-        )
-        for kind, name in firing.matched:
-            if kind == "finding":
-                g.add_edge(finding_node(name), node, relation="matched")
-            elif kind == "conclusion":
-                g.add_edge(conclusion_node(name), node, relation="matched")
+        attrs = firing_attributes(rule)
+        g.add_node(node, order=firing.order, **{**attrs, "absent": list(attrs["absent"])})
+        g.add_edges_from(((m, node) for m in firing.matched), relation="matched")
         for cid in rule.then:
             target = conclusion_node(cid)
             first = target not in g
