@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterable
 from typing import Any
 
 from lumbar.engine.consult import DISCLAIMER, Derived, Result, Support
@@ -12,6 +11,7 @@ from lumbar.engine.kb import KnowledgeBase
 
 WIDTH = 100
 QUOTE_CHARS = 160
+CITATIONS_SHOWN = 2  # per line of the answer; the rest are named, and shown with --all-citations
 
 
 def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
@@ -38,91 +38,93 @@ def wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
     ) or [indent]
 
 
-def _item(d: Derived, bullet: str, indent: str = "  ") -> list[str]:
-    lines = wrap(f"{bullet} {d.label}", indent)
-    for s in d.supported_by:
-        lines += wrap(cite(s), indent + "    ")
+def citations(supports: tuple[Support, ...], indent: str, limit: int | None) -> list[str]:
+    shown = supports if limit is None else supports[:limit]
+    lines = [ln for s in shown for ln in wrap(cite(s), indent)]
+    rest = supports[len(shown) :]
+    if rest:
+        names = ", ".join(s.rule for s in rest)
+        lines += wrap(f"(+{len(rest)} more: {names})", indent)
     return lines
+
+
+def _item(
+    d: Derived, bullet: str, limit: int | None, indent: str = "  ", extra: str = ""
+) -> list[str]:
+    return wrap(f"{bullet} {d.label}{extra}", indent) + citations(
+        d.supported_by, indent + "    ", limit
+    )
 
 
 def value_text(value: Any) -> str:
     return json.dumps(value).strip('"')
 
 
-def consultation(result: Result, kb: KnowledgeBase) -> str:
+def consultation(result: Result, all_citations: bool = False) -> str:
+    """The answer for a person: triage, causes, what to do, cautions, each with citations."""
+    limit = None if all_citations else CITATIONS_SHOWN
     case, t = result.case, result.triage
     out = [f"lumbar consultation: {case.id}"]
     if case.description:
         out += wrap(case.description, "  ")
-    out.append("")
-    out.append(f"TRIAGE: {t.level.upper().replace('_', ' ')} — {t.label}")
+    out += ["", f"TRIAGE: {t.level.upper().replace('_', ' ')} — {t.label}"]
     if t.raised_by:
         raised = ", ".join(f"{n} = {value_text(case.findings[n])}" for n in t.raised_by)
         out += wrap(f"raised by: {raised}", "  ")
-    elif t.conclusion is None:
+    if t.conclusion is None:
         out += wrap(
             "No triage rule fired: the case gives too few findings. `lumbar kb vocab` "
-            "lists the questions; start with the warning signs.",
+            "lists the questions to ask; start with the warning signs.",
             "  ",
         )
-    if t.conclusion:
-        for s in result.get(t.conclusion).supported_by:  # type: ignore[union-attr]
-            out += wrap(cite(s), "    ")
+    else:
+        out += citations(result.get(t.conclusion).supported_by, "    ", limit)  # type: ignore[union-attr]
 
     sections: list[tuple[str, list[str]]] = []
     flags = result.of_kind("red_flag")
     if flags:
-        sections.append(("Warning signs", [ln for d in flags for ln in _item(d, "!")]))
+        sections.append(("Warning signs", [ln for d in flags for ln in _item(d, "!", limit)]))
     causes = result.of_kind("cause")
     if causes:
         lines = []
         for i, d in enumerate(causes, 1):
-            evidence = (
-                f"{len(d.findings)} finding{'s' * (len(d.findings) != 1)}, "
-                f"{len(d.articles)} article{'s' * (len(d.articles) != 1)}"
-            )
-            lines += _item_with_evidence(d, f"{i}.", evidence)
+            evidence = f"{_count(d.findings, 'finding')}, {_count(d.articles, 'article')}"
+            lines += _item(d, f"{i}.", limit, extra=f"  ({evidence})")
         sections.append(("Likely causes (ranked by supporting findings, then articles)", lines))
     recs = result.of_kind("recommendation")
     if recs:
-        sections.append(("What to do", _grouped(recs, causes)))
+        sections.append(("What to do", _grouped(recs, causes, limit)))
     for kind, title, bullet in (("caution", "Cautions", "x"), ("reassurance", "Reassurance", "~")):
         items = result.of_kind(kind)
         if items:
-            sections.append((title, [ln for d in items for ln in _item(d, bullet)]))
+            sections.append((title, [ln for d in items for ln in _item(d, bullet, limit)]))
     for title, lines in sections:
         out += ["", title, *lines]
     out += [
         "",
-        f"{result.firings} rule firings. `lumbar explain CASE CONCLUSION` shows how any "
-        "conclusion was reached.",
+        f"{result.firings} rule firings; `lumbar consult --json` gives every conclusion "
+        "with its rules, findings and citations.",
     ]
     out += ["", *wrap("Disclaimer: " + DISCLAIMER, "")]
     return "\n".join(out) + "\n"
 
 
-def _item_with_evidence(d: Derived, bullet: str, evidence: str) -> list[str]:
-    lines = wrap(f"{bullet} {d.label}  ({evidence})", "  ")
-    for s in d.supported_by:
-        lines += wrap(cite(s), "      ")
-    return lines
+def _count(items: tuple[str, ...], noun: str) -> str:
+    return f"{len(items)} {noun}{'s' * (len(items) != 1)}"
 
 
-def _grouped(recs: Iterable[Derived], causes: list[Derived]) -> list[str]:
-    """Recommendations under each cause they rest on; the rest under 'In general'."""
+def _grouped(recs: list[Derived], causes: list[Derived], limit: int | None) -> list[str]:
+    """Advice under each cause a supporting rule tested directly; the rest under 'In general'."""
     lines: list[str] = []
-    recs = list(recs)
     for cause in causes:
         mine = [r for r in recs if cause.id in r.causes]
         if mine:
             lines.append(f"  For: {cause.label}")
-            for r in mine:
-                lines += _item(r, "-", "    ")
+            lines += [ln for r in mine for ln in _item(r, "-", limit, indent="    ")]
     general = [r for r in recs if not r.causes]
     if general:
         lines.append("  In general")
-        for r in general:
-            lines += _item(r, "-", "    ")
+        lines += [ln for r in general for ln in _item(r, "-", limit, indent="    ")]
     return lines
 
 

@@ -63,14 +63,21 @@ def emit_json(data: Any) -> None:
 
 @app.command()
 @reports_errors
-def consult(case: CaseArg, json_out: JsonOption = False, kb: KbOption = None) -> None:
+def consult(
+    case: CaseArg,
+    json_out: JsonOption = False,
+    all_citations: Annotated[
+        bool, typer.Option("--all-citations", help="Show every supporting citation, not two.")
+    ] = False,
+    kb: KbOption = None,
+) -> None:
     """Triage, likely causes and what to do for CASE, each line with its citations."""
     knowledge = kb_module.load(kb)
     result = run_consult(load_case(case, knowledge), knowledge)
     if json_out:
         emit_json(result.to_json())
     else:
-        typer.echo(fmt.consultation(result, knowledge), nl=False)
+        typer.echo(fmt.consultation(result, all_citations), nl=False)
 
 
 @kb_app.command("vocab")
