@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from lumbar.engine.consult import DISCLAIMER, Derived, Result, Support
+from lumbar.engine.explain import Check, How, WhyNot
 from lumbar.engine.kb import KnowledgeBase
 
 WIDTH = 100
@@ -151,3 +152,99 @@ def vocabulary_json(kb: KnowledgeBase) -> list[dict[str, Any]]:
         }
         for f in kb.findings.values()
     ]
+
+
+# ---- explanations ---------------------------------------------------------------------------
+
+BRANCH, LAST, PIPE, SPACE = "├─ ", "└─ ", "│  ", "   "
+
+
+def how_tree(node: How) -> str:
+    """A HOW tree for a terminal: conclusion, each supporting rule, its quote and premises."""
+    return "\n".join(_how_lines(node, "", "")) + "\n"
+
+
+def _how_lines(node: How, first: str, rest: str) -> list[str]:
+    head = f"{first}{node.conclusion} [{node.kind}] — {node.label}"
+    if node.repeated:
+        return [head + "  (explained above)"]
+    lines = [head]
+    for i, step in enumerate(node.steps):
+        last = i == len(node.steps) - 1
+        pad = rest + (SPACE if last else PIPE)
+        firings = ", ".join(map(str, step.firings))
+        lines.append(f"{rest}{LAST if last else BRANCH}rule {step.rule} (firing {firings})")
+        c = step.citation
+        lines += wrap(f"“{c.quote}”", pad + "   ", WIDTH)
+        who = f"{c.who}, " if c.who else ""
+        lines.append(f"{pad}   — {who}{c.article}, {c.source} line {c.line}")
+        if step.findings:
+            facts = ", ".join(f"{n} = {value_text(v)}" for n, v in step.findings)
+            lines += wrap(f"because: {facts}", pad + "   ")
+        if step.absent:
+            lines += wrap(f"and not: {', '.join(step.absent)}", pad + "   ")
+        for j, premise in enumerate(step.premises):
+            end = j == len(step.premises) - 1
+            lines += _how_lines(
+                premise, pad + (LAST if end else BRANCH), pad + (SPACE if end else PIPE)
+            )
+    return lines
+
+
+MARK = {"held": "✓", "failed": "✗", "unknown": "?"}
+
+
+def why_not_report(report: WhyNot) -> str:
+    """WHY NOT for a terminal: each candidate rule's conditions, then what to ask or change."""
+    if report.reached:
+        return (
+            f"{report.conclusion} WAS reached in this consultation; "
+            f"`lumbar explain CASE {report.conclusion}` shows how.\n"
+        )
+    lines = [
+        f"WHY NOT {report.conclusion} — {report.label}",
+        f"{len(report.rules)} rule(s) could conclude it; none fired.  "
+        "(✓ held, ✗ failed, ? unknown: the case did not say)",
+    ]
+    lines += _rule_checks(report, "")
+    lines.append("")
+    if report.to_supply:
+        lines.append("To ask (findings the case did not give):")
+        lines += [f"  - {item}" for item in report.to_supply]
+    if report.to_change:
+        lines.append("Would have to be different:")
+        lines += [f"  - {item}" for item in report.to_change]
+    return "\n".join(lines) + "\n"
+
+
+def _rule_checks(report: WhyNot, indent: str) -> list[str]:
+    lines = []
+    for rc in report.rules:
+        c = rc.citation
+        who = f"{c.who}, " if c.who else ""
+        lines.append("")
+        lines.append(f"{indent}rule {rc.rule}: {rc.condition.status}")
+        lines += wrap(
+            f"“{shorten(c.quote)}” — {who}{c.article} ({c.source}:{c.line})", indent + "  "
+        )
+        lines += _check_lines(rc.condition, indent + "  ")
+    return lines
+
+
+def _check_lines(check: Check, indent: str) -> list[str]:
+    mark = MARK[check.status]
+    if check.children:
+        lines = [f"{indent}{mark} {check.test} of:"]
+        for child in check.children:
+            lines += _check_lines(child, indent + "    ")
+        return lines
+    actual = f"  (case: {value_text(check.actual)})" if check.known else ""
+    lines = [f"{indent}{mark} {check.test}{actual}"]
+    if check.because is not None:
+        because = check.because
+        if because.truncated:
+            lines.append(f"{indent}    (not reached; ask `--why-not {check.test}` for why)")
+        else:
+            lines.append(f"{indent}    not reached, because:")
+            lines += _rule_checks(because, indent + "      ")
+    return lines

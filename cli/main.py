@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,10 +16,15 @@ from typing import Annotated, Any
 
 import typer
 
+from lumbar.engine import explain as explain_module
 from lumbar.engine import kb as kb_module
+from lumbar.engine import render
 from lumbar.engine.case import load_case
+from lumbar.engine.consult import Result
 from lumbar.engine.consult import consult as run_consult
-from lumbar.engine.errors import LumbarError
+from lumbar.engine.errors import LumbarError, Problem
+from lumbar.engine.kb import KnowledgeBase
+from lumbar.engine.trace import to_graphml, to_node_link
 
 from . import format as fmt
 
@@ -40,6 +46,23 @@ KbOption = Annotated[
     typer.Option("--kb", help="Knowledge base folder (default: the one installed with lumbar)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+DiagramOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--diagram",
+        help="Draw the reasoning to FILE: .svg, .png, .pdf, .dot or .html "
+        "(a page with the SVG, hover quotes and the citation list).",
+        metavar="FILE",
+    ),
+]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Graphviz engine: auto (system dot if installed, else the "
+        "bundled graphviz-pure), dot, or pure (svg, png, html).",
+    ),
+]
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,6 +84,41 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write all of ``data`` or nothing: a temporary file beside ``path``, then a rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LumbarError(Problem(str(path), None, None, f"cannot be written: {exc}.")) from None
+
+
+def diagram_format(path: Path | None) -> str | None:
+    """The format named by a --diagram file's extension (checked before any work is done)."""
+    if path is None:
+        return None
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in render.FORMATS:
+        raise render.RenderError(
+            Problem(
+                str(path),
+                None,
+                None,
+                f"unknown diagram format; name the file with one of .{', .'.join(render.FORMATS)}.",
+            )
+        )
+    return fmt
+
+
+def write_diagram(
+    result: Result, kb: KnowledgeBase, path: Path, fmt: str, engine: str, focus: str | None = None
+) -> None:
+    write_atomically(path, render.diagram(result, kb, fmt, engine, focus))
+    typer.echo(f"diagram written to {path}", err=True)
+
+
 @app.command()
 @reports_errors
 def consult(
@@ -69,15 +127,91 @@ def consult(
     all_citations: Annotated[
         bool, typer.Option("--all-citations", help="Show every supporting citation, not two.")
     ] = False,
+    diagram: DiagramOption = None,
+    trace: Annotated[
+        Path | None,
+        typer.Option(
+            "--trace",
+            help="Write the trace graph to FILE: .json (node-link) or .graphml.",
+            metavar="FILE",
+        ),
+    ] = None,
+    engine: EngineOption = "auto",
     kb: KbOption = None,
 ) -> None:
     """Triage, likely causes and what to do for CASE, each line with its citations."""
+    fmt_diagram = diagram_format(diagram)
+    if trace is not None and trace.suffix not in (".json", ".graphml"):
+        raise LumbarError(
+            Problem(
+                str(trace), None, None, "name the trace file .json (node-link JSON) or .graphml."
+            )
+        )
     knowledge = kb_module.load(kb)
     result = run_consult(load_case(case, knowledge), knowledge)
+    if diagram is not None and fmt_diagram is not None:
+        write_diagram(result, knowledge, diagram, fmt_diagram, engine)
+    if trace is not None:
+        data = (
+            to_graphml(result.trace)
+            if trace.suffix == ".graphml"
+            else (
+                json.dumps(to_node_link(result.trace), indent=2, ensure_ascii=False) + "\n"
+            ).encode("utf-8")
+        )
+        write_atomically(trace, data)
     if json_out:
         emit_json(result.to_json())
     else:
         typer.echo(fmt.consultation(result, all_citations), nl=False)
+
+
+@app.command()
+@reports_errors
+def explain(
+    case: CaseArg,
+    conclusion: Annotated[
+        str | None,
+        typer.Argument(help="A conclusion id; without it, every conclusion is explained."),
+    ] = None,
+    why_not: Annotated[
+        str | None,
+        typer.Option(
+            "--why-not",
+            help="Explain why this conclusion was NOT reached: each rule "
+            "that could conclude it, which conditions held, failed or were unknown, "
+            "and what to ask next.",
+            metavar="CONCLUSION",
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+    diagram: DiagramOption = None,
+    engine: EngineOption = "auto",
+    kb: KbOption = None,
+) -> None:
+    """HOW a conclusion was reached (the chain back to the findings, every step cited), or
+    WHY NOT another one."""
+    fmt_diagram = diagram_format(diagram)
+    knowledge = kb_module.load(kb)
+    result = run_consult(load_case(case, knowledge), knowledge)
+    if why_not is not None:
+        report = explain_module.why_not(result, knowledge, why_not)
+        if json_out:
+            emit_json(report.to_json())
+        else:
+            typer.echo(fmt.why_not_report(report), nl=False)
+        return
+    trees = (
+        [explain_module.how(result, knowledge, conclusion)]
+        if conclusion
+        else explain_module.how_all(result, knowledge)
+    )
+    if diagram is not None and fmt_diagram is not None:
+        write_diagram(result, knowledge, diagram, fmt_diagram, engine, focus=conclusion)
+    if json_out:
+        emit_json([t.to_json() for t in trees])
+    else:
+        typer.echo("\n".join(fmt.how_tree(t) for t in trees), nl=False)
 
 
 @kb_app.command("vocab")

@@ -15,7 +15,7 @@ Callers: ``consult`` (through ``compile_rules`` and ``CompiledEngine.infer``), t
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -153,21 +153,10 @@ def pattern(condition: Any) -> Any:
 
 
 def _value_constraint(test: FindingTest) -> Any:
-    op, x = test.operator, test.operand
-    if op == "is":
-        return x
-    predicate: Callable[[Any], bool] = {
-        "in": lambda v: v in x,
-        "at_least": lambda v: _is_number(v) and v >= x,
-        "more_than": lambda v: _is_number(v) and v > x,
-        "less_than": lambda v: _is_number(v) and v < x,
-        "at_most": lambda v: _is_number(v) and v <= x,
-    }[op]
-    return P(predicate)
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    # Equality stays a literal so experta's alpha network can index it.
+    if test.operator == "is":
+        return test.operand
+    return P(lambda value: test.holds(value))
 
 
 def _experta_rule(rule: KbRule) -> Rule:

@@ -106,6 +106,22 @@ class FindingTest(_Model):
         values = (self.is_, self.in_, self.at_least, self.more_than, self.less_than, self.at_most)
         return [(op, v) for op, v in zip(OPERATORS, values, strict=True) if v is not None]
 
+    def holds(self, value: Any) -> bool:
+        """Whether a known finding value passes this test (the engine's own semantics)."""
+        op, x = self.operator, self.operand
+        if op == "is":
+            return type(value) is type(x) and value == x if isinstance(x, bool) else value == x
+        if op == "in":
+            return value in x
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        return {
+            "at_least": value >= x,
+            "more_than": value > x,
+            "less_than": value < x,
+            "at_most": value <= x,
+        }[op]
+
     @property
     def operator(self) -> str:
         return self.operators()[0][0]

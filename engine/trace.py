@@ -46,8 +46,13 @@ def describe_test(leaf: Any) -> str:
         "at_most": "<=",
     }[leaf.operator]
     value = leaf.operand
-    shown = "[" + ", ".join(value) + "]" if isinstance(value, tuple) else json.dumps(value)
-    return f"{leaf.finding} {symbol} {shown.strip(chr(34))}"
+    if isinstance(value, tuple):
+        shown = "[" + ", ".join(value) + "]"
+    elif isinstance(value, float):
+        shown = f"{value:g}"
+    else:
+        shown = json.dumps(value).strip('"')
+    return f"{leaf.finding} {symbol} {shown}"
 
 
 @cache
@@ -107,3 +112,17 @@ def to_node_link(graph: nx.DiGraph) -> dict[str, Any]:
 
 def from_node_link(data: dict[str, Any]) -> nx.DiGraph:
     return nx.node_link_graph(data, directed=True, edges="edges")
+
+
+def to_graphml(graph: nx.DiGraph) -> bytes:
+    """The trace as GraphML. GraphML has no lists, nulls or mixed-type keys, so lists and
+    finding values are written as JSON text (``absent``, ``value``)."""
+    plain = nx.DiGraph()
+    for node, data in graph.nodes(data=True):
+        attrs = {
+            k: (json.dumps(v) if isinstance(v, list) or k == "value" else v)
+            for k, v in data.items()
+        }
+        plain.add_node(node, **attrs)
+    plain.add_edges_from(graph.edges(data=True))
+    return "\n".join(nx.generate_graphml(plain)).encode("utf-8") + b"\n"

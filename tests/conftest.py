@@ -6,10 +6,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from lumbar.engine import kb as kb_module
 from lumbar.engine.kb import KnowledgeBase
+
+# Property tests: a bounded run by default; `pytest --hypothesis-profile=long` tries many more.
+settings.register_profile("default", max_examples=25)
+settings.register_profile("long", max_examples=1000)
+settings.load_profile("default")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
