@@ -4,20 +4,39 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from lumbar.cli.main import app
+from lumbar.engine.case import load_case
+from lumbar.engine.consult import consult
+from lumbar.engine.render import diagram
 
 from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_readme_consultation_transcript_matches_the_program(runner) -> None:
-    match = re.search(r"```console\n\$ lumbar consult (\S+)\n(.*?)```", README, re.S)
-    assert match, "README lost its consultation transcript"
-    example, shown = match.groups()
-    result = runner.invoke(app, ["consult", str(ROOT / example)])
+TRANSCRIPTS = re.findall(r"```console\n\$ lumbar (.+?)\n(.*?)```", README, re.S)
+
+
+def test_readme_has_consult_how_and_why_not_transcripts() -> None:
+    commands = [c.split()[0] for c, _ in TRANSCRIPTS]
+    assert commands.count("consult") >= 1 and commands.count("explain") >= 2
+
+
+@pytest.mark.parametrize(("command", "shown"), TRANSCRIPTS, ids=[c for c, _ in TRANSCRIPTS])
+def test_readme_transcript_matches_the_program(runner, command, shown) -> None:
+    args = [str(ROOT / a) if a.startswith("examples/") else a for a in command.split()]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0
     assert result.stdout == shown
+
+
+def test_committed_readme_diagram_is_current(kb) -> None:
+    committed = ROOT / "diagrams/explain_doms_day_after.svg"
+    result = consult(load_case(ROOT / "examples/doms_day_after.yaml", kb), kb)
+    fresh = diagram(result, kb, "svg", "pure", focus="triage_normal_soreness")
+    assert committed.read_bytes() == fresh, "regenerate it with the command in the README"
 
 
 def test_readme_opens_with_the_demo_and_the_test_command_that_ci_runs() -> None:
