@@ -5,7 +5,8 @@
 1. cold `lumbar consult` of an example, whole process;
 2. warm `consult()` per case over every example (engine class compiled once);
 3. the same compiled rules in bare experta (stock run loop: no trace, no result) and the ratio;
-4. per-case time on a synthetic knowledge base ten times larger (generated in a temp folder).
+4. rendering the largest example's trace with each Graphviz engine;
+5. per-case time on a synthetic knowledge base ten times larger (generated in a temp folder).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from lumbar.engine import kb as kb_module
 from lumbar.engine.case import load_case
 from lumbar.engine.compile import compile_rules
 from lumbar.engine.consult import consult
+from lumbar.engine.render import render, trace_dot
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -125,6 +127,23 @@ def main() -> None:
     print(f"warm consult() per case (trace + result):         {traced * 1000:8.2f} ms")
     print(f"bare experta run per case (same rules):           {bare * 1000:8.2f} ms")
     print(f"ratio traced / bare:                              {traced / bare:8.2f} x")
+
+    results = [consult(load_case(p, kb), kb) for p in EXAMPLES]
+    largest = max(results, key=lambda r: r.trace.number_of_nodes())
+    source = trace_dot(largest, kb)
+    print(
+        f"render the largest example ({largest.case.id}, "
+        f"{largest.trace.number_of_nodes()} trace nodes):"
+    )
+    print(
+        f"  DOT text:                                       "
+        f"{median_seconds(lambda: trace_dot(largest, kb), repeat) * 1000:8.1f} ms"
+    )
+    engines = [e for e in ("dot", "pure") if e == "pure" or shutil.which("dot")]
+    for engine in engines:
+        for fmt in ("svg", "png"):
+            t = median_seconds(lambda e=engine, f=fmt: render(source, f, e), repeat)
+            print(f"  {engine:4} -> {fmt}:                                  {t * 1000:8.1f} ms")
 
     with tempfile.TemporaryDirectory() as tmp:
         big = kb_module.load(synthetic(Path(tmp), 10))
