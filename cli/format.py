@@ -9,6 +9,7 @@ from typing import Any
 from lumbar.engine.consult import DISCLAIMER, Derived, Result, Support
 from lumbar.engine.explain import Check, How, WhyNot
 from lumbar.engine.kb import KnowledgeBase
+from lumbar.engine.suite import CaseOutcome, Coverage
 
 WIDTH = 100
 QUOTE_CHARS = 160
@@ -248,3 +249,45 @@ def _check_lines(check: Check, indent: str) -> list[str]:
             lines.append(f"{indent}    not reached, because:")
             lines += _rule_checks(because, indent + "      ")
     return lines
+
+
+# ---- suites ---------------------------------------------------------------------------------
+
+
+def suite_report(outcomes: list[CaseOutcome]) -> str:
+    """Failing cases with what was expected, what came out, and the HOW / WHY NOT behind it."""
+    lines: list[str] = []
+    for o in outcomes:
+        if o.passed:
+            continue
+        lines.append(f"FAIL {o.path} (case {o.case})")
+        lines += [f"  - {failure}" for failure in o.failures]
+        lines.append(f"  expected: {json.dumps(o.expected, ensure_ascii=False)}")
+        lines.append(f"  got: triage {o.triage}; {len(o.conclusions)} conclusions")
+        for item in o.explanations:
+            text = how_tree(item) if isinstance(item, How) else why_not_report(item)
+            lines += ["    " + ln if ln else "" for ln in text.rstrip("\n").split("\n")]
+        lines.append("")
+    passed = sum(o.passed for o in outcomes)
+    lines.append(f"{passed} passed, {len(outcomes) - passed} failed")
+    return "\n".join(lines) + "\n"
+
+
+def coverage_report(cov: Coverage) -> str:
+    lines = [
+        f"Rule coverage: {cov.rules_fired}/{cov.rules_total} rules fired ({cov.percent:.1f}%)",
+        "",
+        f"  {'article':<22}{'fired':>7}{'total':>7}{'share':>9}",
+    ]
+    for key, (fired, total) in cov.per_article.items():
+        share = 100.0 * fired / total if total else 100.0
+        lines.append(f"  {key:<22}{fired:>7}{total:>7}{share:>8.1f}%")
+    for title, items in (
+        ("Rules never fired", cov.never_fired),
+        ("Conclusions never reached", cov.never_reached),
+        ("Findings never used", cov.findings_never_used),
+    ):
+        lines.append("")
+        lines.append(f"{title}: {len(items) or 'none'}")
+        lines += wrap(", ".join(items), "  ") if items else []
+    return "\n".join(lines) + "\n"

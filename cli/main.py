@@ -19,6 +19,7 @@ import typer
 from lumbar.engine import explain as explain_module
 from lumbar.engine import kb as kb_module
 from lumbar.engine import render
+from lumbar.engine import suite as suite_module
 from lumbar.engine.case import load_case
 from lumbar.engine.consult import Result
 from lumbar.engine.consult import consult as run_consult
@@ -212,6 +213,77 @@ def explain(
         emit_json([t.to_json() for t in trees])
     else:
         typer.echo("\n".join(fmt.how_tree(t) for t in trees), nl=False)
+
+
+@app.command("test")
+@reports_errors
+def test_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Case files or folders of them (default: tests/suite).", metavar="PATH..."
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", help="Also write JUnit XML to FILE.", metavar="FILE")
+    ] = None,
+    show_coverage: Annotated[
+        bool,
+        typer.Option(
+            "--coverage",
+            help="Report rules never fired, conclusions never "
+            "reached, findings never used, and each article's share.",
+        ),
+    ] = False,
+    fail_under: Annotated[
+        float | None,
+        typer.Option("--fail-under", help="Fail (exit 1) below N% rule coverage.", metavar="N"),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("-j", "--jobs", help="Worker processes (default: all cores).")
+    ] = None,
+    kb: KbOption = None,
+) -> None:
+    """Run case suites (case files with an `expect:` block). Exit 0 only when all pass."""
+    knowledge = kb_module.load(kb)
+    files = suite_module.discover(paths or [Path("tests/suite")])
+    if not files:
+        raise LumbarError(
+            Problem(
+                " ".join(map(str, paths or ["tests/suite"])),
+                None,
+                None,
+                "no case files (.yaml, .yml, .json) found.",
+            )
+        )
+    for path in files:  # bad input is exit 2, before any case runs
+        load_case(path, knowledge)
+    outcomes = suite_module.run_suite(files, kb, jobs)
+    cov = suite_module.coverage(outcomes, knowledge)
+    if junit is not None:
+        write_atomically(junit, suite_module.junit_xml(outcomes))
+    if json_out:
+        data: dict[str, Any] = {
+            "cases": [o.to_json() for o in outcomes],
+            "passed": sum(o.passed for o in outcomes),
+            "failed": sum(not o.passed for o in outcomes),
+        }
+        if show_coverage or fail_under is not None:
+            data["coverage"] = cov.to_json()
+        emit_json(data)
+    else:
+        typer.echo(fmt.suite_report(outcomes), nl=False)
+        if show_coverage:
+            typer.echo("\n" + fmt.coverage_report(cov), nl=False)
+    failed = any(not o.passed for o in outcomes)
+    if fail_under is not None and cov.percent < fail_under:
+        typer.echo(
+            f"rule coverage {cov.percent:.1f}% is under --fail-under {fail_under:g}%", err=True
+        )
+        failed = True
+    if failed:
+        raise typer.Exit(code=1)
 
 
 @kb_app.command("vocab")

@@ -16,7 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .documents import Document, parse_text, read_document, validation_problems
 from .errors import CaseError, Problem
-from .kb import Finding, KnowledgeBase, closest
+from .kb import KnowledgeBase, closest
+
+
+class Expect(BaseModel):
+    """What a suite case must come out as (see ``lumbar test``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    triage: str | None = None  # a triage level, or "undetermined"
+    conclusions: tuple[str, ...] = ()  # must be reached
+    absent: tuple[str, ...] = ()  # must not be reached
+    rules: tuple[str, ...] = ()  # must fire
+    sources: tuple[str, ...] = ()  # article keys that must be cited
 
 
 class CaseFile(BaseModel):
@@ -24,6 +35,7 @@ class CaseFile(BaseModel):
     case: str = Field(min_length=1)
     description: str | None = None
     findings: dict[str, bool | str | int | float | None]
+    expect: Expect | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,7 @@ class Case:
     description: str | None
     findings: dict[str, Any]  # in vocabulary order; unknown findings are absent
     source: str
+    expect: Expect | None = None
 
 
 def load_case(path: str | Path, kb: KnowledgeBase) -> Case:
@@ -75,7 +88,7 @@ def case_from_document(doc: Document, kb: KnowledgeBase) -> Case:
                 )
             )
             continue
-        if value is not None and not fits(finding, value):
+        if value is not None and not finding.allows(value):
             problems.append(
                 Problem(
                     name,
@@ -92,15 +105,45 @@ def case_from_document(doc: Document, kb: KnowledgeBase) -> Case:
         for k in sorted(spec.findings, key=order.index)
         if spec.findings[k] is not None
     }
-    return Case(spec.case, spec.description, findings, name)
+    if spec.expect is not None:
+        _check_expect(spec.expect, kb, doc)
+    return Case(spec.case, spec.description, findings, name, spec.expect)
 
 
-def fits(finding: Finding, value: Any) -> bool:
-    if finding.type == "boolean":
-        return isinstance(value, bool)
-    if finding.type == "enum":
-        return isinstance(value, str) and value in (finding.values or ())
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    assert finding.min is not None and finding.max is not None
-    return finding.min <= value <= finding.max
+def _check_expect(expect: Expect, kb: KnowledgeBase, doc: Document) -> None:
+    """Every name in an ``expect:`` block must exist, or the expectation could never fail."""
+    known = {
+        "conclusions": kb.conclusions,
+        "absent": kb.conclusions,
+        "rules": kb.rules_by_id,
+        "sources": kb.articles,
+    }
+    problems = []
+    levels = (*kb.triage_levels, "undetermined")
+    if expect.triage is not None and expect.triage not in levels:
+        line, col = doc.position(["expect", "triage"])
+        problems.append(
+            Problem(
+                doc.name,
+                line,
+                col,
+                f"expect.triage: {expect.triage!r} is not a "
+                f"triage level; use one of {', '.join(levels)}.",
+            )
+        )
+    for key, valid in known.items():
+        for i, name in enumerate(getattr(expect, key)):
+            if name not in valid:
+                near = closest(name, list(valid))
+                hint = f" Did you mean {' or '.join(near)}?" if near else ""
+                line, col = doc.position(["expect", key, i])
+                problems.append(
+                    Problem(
+                        doc.name,
+                        line,
+                        col,
+                        f"expect.{key}[{i}]: unknown {key.rstrip('s')} {name!r}.{hint}",
+                    )
+                )
+    if problems:
+        raise CaseError(problems)

@@ -87,6 +87,10 @@ class Result:
     def of_kind(self, kind: str) -> list[Derived]:
         return [c for c in self.conclusions if c.kind == kind]
 
+    def fired_rules(self) -> set[str]:
+        """Ids of the rules that fired at least once."""
+        return {rule for _, rule in self.trace.nodes(data="rule") if rule is not None}
+
     def get(self, cid: str) -> Derived | None:
         return next((c for c in self.conclusions if c.id == cid), None)
 

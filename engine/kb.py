@@ -50,6 +50,10 @@ class FindingSpec(_Model):
     unit: str | None = None
     min: float | None = None
     max: float | None = None
+    # Values the articles name as warning signs, and those among them that are urgent; the
+    # safety invariants (tests/test_invariants.py) are stated over these.
+    red_flag: tuple[bool | str, ...] = ()
+    urgent: tuple[bool | str, ...] = ()
 
     @model_validator(mode="after")
     def _fits_type(self) -> FindingSpec:
@@ -61,6 +65,11 @@ class FindingSpec(_Model):
             raise ValueError("only an enum finding has 'values'")
         if self.type != "number" and {self.unit, self.min, self.max} != {None}:
             raise ValueError("only a number finding has 'unit', 'min' and 'max'")
+        allowed = (True, False) if self.type == "boolean" else self.values or ()
+        if any(v not in allowed for v in (*self.red_flag, *self.urgent)):
+            raise ValueError("red_flag and urgent list values of the finding")
+        if any(v not in self.red_flag for v in self.urgent):
+            raise ValueError("an urgent value is also a red_flag value")
         return self
 
 
@@ -193,6 +202,19 @@ class CitationSpec(_Model):
     who: str | None = None
 
 
+class ExampleSpec(_Model):
+    """A small case next to a rule: the rule must (or must not) fire on these findings."""
+
+    name: str = Field(pattern=SNAKE)
+    findings: dict[str, bool | str | float]
+    known_gap: str | None = None  # why this example is not yet met: reported as skipped
+
+
+class ExamplesSpec(_Model):
+    fires: tuple[ExampleSpec, ...] = ()
+    does_not_fire: tuple[ExampleSpec, ...] = ()
+
+
 class RuleSpec(_Model):
     id: str = Field(pattern=SNAKE)
     when: Condition
@@ -200,6 +222,7 @@ class RuleSpec(_Model):
     salience: int = Field(0, ge=-999, le=999)
     citation: CitationSpec
     note: str | None = None
+    examples: ExamplesSpec = ExamplesSpec()
 
 
 class ArticleSpec(_Model):
@@ -239,7 +262,19 @@ class Finding:
     unit: str | None
     min: float | None
     max: float | None
+    red_flag: tuple[bool | str, ...]
+    urgent: tuple[bool | str, ...]
     location: Location
+
+    def allows(self, value: Any) -> bool:
+        """Whether ``value`` is a valid value of this finding."""
+        if self.type == "boolean":
+            return isinstance(value, bool)
+        if self.type == "enum":
+            return isinstance(value, str) and value in (self.values or ())
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        return (self.min or 0) <= value <= (self.max or 0)
 
     def describe_allowed(self) -> str:
         if self.type == "boolean":
@@ -290,6 +325,7 @@ class Rule:
     citation: Citation
     note: str | None
     location: Location
+    examples: ExamplesSpec
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity (a cache key)
@@ -420,6 +456,8 @@ def load(root: Path | None = None) -> KnowledgeBase:
             s.unit,
             s.min,
             s.max,
+            s.red_flag,
+            s.urgent,
             here(vocab_path, vocab_raw, "findings", name),
         )
         for name, s in vocab.findings.items()
@@ -492,7 +530,18 @@ def load(root: Path | None = None) -> KnowledgeBase:
             line = find_quote(r.citation.quote, text) or 0
             citation = Citation(a.key, a.source, r.citation.quote, r.citation.who, line)
             rules.append(
-                Rule(r.id, len(rules), r.when, r.then, r.salience, 0, citation, r.note, loc)
+                Rule(
+                    r.id,
+                    len(rules),
+                    r.when,
+                    r.then,
+                    r.salience,
+                    0,
+                    citation,
+                    r.note,
+                    loc,
+                    r.examples,
+                )
             )
 
     if not problems:
@@ -561,6 +610,22 @@ def _check_rule(r, i, path, raw, here, findings, conclusions, article, text) -> 
                     f"{prefix}.then: unknown conclusion {cid!r}" + _suggest(cid, conclusions) + ".",
                 )
             )
+    for group in ("fires", "does_not_fire"):
+        for j, example in enumerate(getattr(r.examples, group)):
+            for name, value in example.findings.items():
+                spec = findings.get(name)
+                if spec is None or not spec.allows(value):
+                    what = (
+                        f"unknown finding {name!r}" + _suggest(name, findings)
+                        if spec is None
+                        else f"{value!r} is not allowed for {name}; give {spec.describe_allowed()}"
+                    )
+                    out.append(
+                        _at(
+                            here(path, raw, "rules", i, "examples", group, j, "findings", name),
+                            f"{prefix}.examples.{group}[{j}]: {what}.",
+                        )
+                    )
     if find_quote(r.citation.quote, text) is None:
         out.append(
             _at(

@@ -1,0 +1,37 @@
+"""Every example written beside a rule in the knowledge base, as its own test item.
+
+Ids read ``rule_id::fires::example`` or ``rule_id::does_not_fire::example``. An example marked
+``known_gap`` is reported as skipped with its reason, never as passed. Authors add data, not
+Python, to test a rule.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lumbar.engine import kb as kb_module
+from lumbar.engine.case import case_from_data
+from lumbar.engine.consult import consult
+
+KB = kb_module.load()
+EXAMPLES = [
+    pytest.param(rule.id, group, example, id=f"{rule.id}::{group}::{example.name}")
+    for rule in KB.rules
+    for group in ("fires", "does_not_fire")
+    for example in getattr(rule.examples, group)
+]
+
+
+@pytest.mark.parametrize(("rule_id", "group", "example"), EXAMPLES)
+def test_rule_example(rule_id, group, example) -> None:
+    if example.known_gap:
+        pytest.skip(f"known gap: {example.known_gap}")
+    case = case_from_data({"case": example.name, "findings": dict(example.findings)}, KB)
+    fired = rule_id in consult(case, KB).fired_rules()
+    assert fired == (group == "fires"), (
+        f"{rule_id} {'did not fire' if group == 'fires' else 'fired'} on {example.findings}"
+    )
+
+
+def test_examples_are_collected_from_the_knowledge_base() -> None:
+    assert EXAMPLES, "no rule carries examples"
