@@ -18,6 +18,7 @@ import typer
 
 from lumbar.engine import explain as explain_module
 from lumbar.engine import kb as kb_module
+from lumbar.engine import mutate as mutate_module
 from lumbar.engine import render
 from lumbar.engine import suite as suite_module
 from lumbar.engine.case import load_case
@@ -243,10 +244,24 @@ def test_command(
     jobs: Annotated[
         int | None, typer.Option("-j", "--jobs", help="Worker processes (default: all cores).")
     ] = None,
+    mutate: Annotated[
+        bool,
+        typer.Option(
+            "--mutate",
+            help="Mutation testing: make single-rule mutations of "
+            "the knowledge base and report the share the suites and rule "
+            "examples catch (kill rate) and the survivors.",
+        ),
+    ] = False,
     kb: KbOption = None,
 ) -> None:
     """Run case suites (case files with an `expect:` block). Exit 0 only when all pass."""
     knowledge = kb_module.load(kb)
+    if mutate:
+        run_mutation(
+            knowledge, suite_module.discover(paths or [Path("tests/suite")]), jobs, json_out
+        )
+        return
     files = suite_module.discover(paths or [Path("tests/suite")])
     if not files:
         raise LumbarError(
@@ -284,6 +299,31 @@ def test_command(
         failed = True
     if failed:
         raise typer.Exit(code=1)
+
+
+def run_mutation(
+    knowledge: KnowledgeBase, files: list[Path], jobs: int | None, json_out: bool
+) -> None:
+    verdicts = [v for v in mutate_module.run(knowledge.root, files, jobs) if v.valid]
+    killed = sum(v.killed_by is not None for v in verdicts)
+    rate = 100.0 * killed / len(verdicts) if verdicts else 100.0
+    survivors = [v.mutant for v in verdicts if v.killed_by is None]
+    if json_out:
+        emit_json(
+            {
+                "mutants": len(verdicts),
+                "killed": killed,
+                "kill_rate": round(rate, 2),
+                "survivors": [
+                    {"rule": m.rule, "operator": m.operator, "mutation": m.description}
+                    for m in survivors
+                ],
+            }
+        )
+    else:
+        for m in survivors:
+            typer.echo(f"survived: {m.rule}: {m.operator}: {m.description}")
+        typer.echo(f"kill rate: {killed}/{len(verdicts)} mutants killed ({rate:.1f}%)")
 
 
 @kb_app.command("vocab")

@@ -151,10 +151,13 @@ def default_kb(root: Path | None = None) -> KnowledgeBase:
     return kb_module.load(root)
 
 
-def consult(case: Case, kb: KnowledgeBase | None = None) -> Result:
-    """Run the knowledge base on one case and explain the outcome."""
+def consult(
+    case: Case, kb: KnowledgeBase | None = None, engine: CompiledEngine | None = None
+) -> Result:
+    """Run the knowledge base on one case and explain the outcome. ``engine``: a compiled
+    engine of ``kb`` to use instead of the cached one (mutation testing compiles many)."""
     kb = kb or default_kb()
-    engine = _engine(kb)
+    engine = engine or _engine(kb)
     engine.declare_case(case.findings)
     recorder = TraceRecorder(kb, case.findings)
     fired = engine.infer([recorder])

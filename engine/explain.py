@@ -238,6 +238,11 @@ def evaluate(result: Result, kb: KnowledgeBase, rule_id: str) -> Check:
     return _evaluate(kb.rule(rule_id).when, result, kb, WHY_NOT_DEPTH, set(), {}, {})
 
 
+def evaluate_condition(condition: Any, result: Result, kb: KnowledgeBase) -> bool:
+    """Whether a condition holds on the finished consultation (no explanation is built)."""
+    return _evaluate(condition, result, kb, -1, set(), {}, {}).status == HELD
+
+
 def _evaluate(
     cond: Any,
     result: Result,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -545,9 +545,8 @@ def load(root: Path | None = None) -> KnowledgeBase:
             )
 
     if not problems:
-        strata, cycle_problems = _stratify(rules)
+        rules, cycle_problems = stratify(rules)
         problems.extend(cycle_problems)
-        rules = [_replace_stratum(r, strata[r.id]) for r in rules]
     if problems:
         raise KnowledgeBaseError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return KnowledgeBase(root, findings, conclusions, concl.triage_levels, articles, tuple(rules))
@@ -675,6 +674,12 @@ def _value_problem(leaf: FindingTest, spec: Finding) -> str | None:
     return None
 
 
+def stratify(rules: list[Rule]) -> tuple[list[Rule], list[Problem]]:
+    """The rules with their strata set, or the problem if negation makes a cycle."""
+    strata, problems = _stratify(rules)
+    return [replace(r, stratum=strata[r.id]) for r in rules], problems
+
+
 def _stratify(rules: list[Rule]) -> tuple[dict[str, int], list[Problem]]:
     """Order rules so that a rule testing that a conclusion is absent runs after every rule that
     could conclude it (stratified negation). A cycle through a negation cannot be ordered."""
@@ -707,9 +712,3 @@ def _stratify(rules: list[Rule]) -> tuple[dict[str, int], list[Problem]]:
             f"that they themselves lead to, so no order is right: {', '.join(looping)}.",
         )
     ]
-
-
-def _replace_stratum(rule: Rule, stratum: int) -> Rule:
-    from dataclasses import replace
-
-    return replace(rule, stratum=stratum)
