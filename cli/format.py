@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from lumbar.engine.consult import DISCLAIMER, Derived, Result, Support
+from lumbar.engine.diff import Diff
 from lumbar.engine.explain import Check, How, WhyNot
 from lumbar.engine.kb import KnowledgeBase
 from lumbar.engine.suite import CaseOutcome, Coverage
@@ -290,4 +291,36 @@ def coverage_report(cov: Coverage) -> str:
         lines.append("")
         lines.append(f"{title}: {len(items) or 'none'}")
         lines += wrap(", ".join(items), "  ") if items else []
+    return "\n".join(lines) + "\n"
+
+
+# ---- diff -----------------------------------------------------------------------------------
+
+
+def diff_report(diff: Diff, kb: KnowledgeBase) -> str:
+    if diff.empty:
+        return f"No change since {diff.base}: no rule changed and no case's answer changed.\n"
+    lines = [f"Knowledge base: working tree vs {diff.base}", ""]
+    lines.append(f"Rules: {len(diff.rules) or 'none'} changed")
+    for r in diff.rules:
+        fields = f" ({', '.join(r.fields)})" if r.fields else ""
+        lines.append(f"  {r.change:8} {r.rule}{fields}")
+    lines += ["", f"Cases whose answer changed: {len(diff.cases) or 'none'}"]
+    for c in diff.cases:
+        old, new = c.triage
+        if old == new:
+            triage = f"triage {new} (unchanged)"
+        else:
+            ranks = [
+                kb.level_rank(x) if x in kb.triage_levels else len(kb.triage_levels)
+                for x in (old, new)
+            ]
+            triage = f"triage {'UP' if ranks[1] < ranks[0] else 'DOWN'}: {old} -> {new}"
+        lines.append(f"  {c.case} ({c.path}): {triage}")
+        if c.gained:
+            lines += wrap(f"gained: {', '.join(c.gained)}", "    ")
+        if c.lost:
+            lines += wrap(f"lost: {', '.join(c.lost)}", "    ")
+        if c.responsible:
+            lines += wrap(f"rules responsible: {', '.join(c.responsible)}", "    ")
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from lumbar.engine import diff as diff_module
 from lumbar.engine import explain as explain_module
 from lumbar.engine import kb as kb_module
 from lumbar.engine import mutate as mutate_module
@@ -274,7 +275,7 @@ def test_command(
         )
     for path in files:  # bad input is exit 2, before any case runs
         load_case(path, knowledge)
-    outcomes = suite_module.run_suite(files, kb, jobs)
+    outcomes = suite_module.run_suite(files, knowledge, jobs)
     cov = suite_module.coverage(outcomes, knowledge)
     if junit is not None:
         write_atomically(junit, suite_module.junit_xml(outcomes))
@@ -298,6 +299,43 @@ def test_command(
         )
         failed = True
     if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command("diff")
+@reports_errors
+def diff_command(
+    base: Annotated[
+        str,
+        typer.Option(
+            "--base",
+            help="Git revision to compare the working tree's knowledge base with.",
+            metavar="REF",
+        ),
+    ],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Case files or folders (default: tests/suite and examples).", metavar="PATH..."
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+    fail_on_change: Annotated[
+        bool, typer.Option("--fail-on-change", help="Exit 1 when anything changed (for CI).")
+    ] = False,
+    kb: KbOption = None,
+) -> None:
+    """What a knowledge-base change does: rules added, removed and changed since REF, and every
+    case whose answer changes, with the rules responsible."""
+    knowledge = kb_module.load(kb)
+    default = [p for p in (Path("tests/suite"), Path("examples")) if p.is_dir()]
+    files = suite_module.discover(paths or default)
+    result = diff_module.diff(base, knowledge, files)
+    if json_out:
+        emit_json(result.to_json())
+    else:
+        typer.echo(fmt.diff_report(result, knowledge), nl=False)
+    if fail_on_change and not result.empty:
         raise typer.Exit(code=1)
 
 
@@ -340,13 +378,30 @@ def kb_vocab(json_out: JsonOption = False, kb: KbOption = None) -> None:
 @kb_app.command("check")
 @reports_errors
 def kb_check(kb: KbOption = None) -> None:
-    """Validate the knowledge base; every problem is reported with file and line (exit 2)."""
+    """Validate the knowledge base (exit 2, every problem with file and line), then check that
+    rules carry examples (warnings; exit 1 when a triage or red-flag rule lacks one)."""
     knowledge = kb_module.load(kb)
     by_article: dict[str, int] = {}
     for rule in knowledge.rules:
         by_article[rule.citation.article] = by_article.get(rule.citation.article, 0) + 1
+    failed = False
+    for rule in knowledge.rules:
+        missing = [g for g in ("fires", "does_not_fire") if not getattr(rule.examples, g)]
+        if not missing:
+            continue
+        decides = any(knowledge.conclusions[c].kind in ("triage", "red_flag") for c in rule.then)
+        failed |= decides
+        level = "error" if decides else "warning"
+        typer.echo(
+            f"{rule.location}: {level}: rule {rule.id} has no {' and no '.join(missing)} "
+            "example"
+            + (" (required for rules that decide triage or a red flag)" if decides else ""),
+            err=True,
+        )
     counts = ", ".join(f"{k} {n}" for k, n in by_article.items())
     typer.echo(
-        f"ok: {len(knowledge.rules)} rules ({counts}), {len(knowledge.findings)} findings, "
-        f"{len(knowledge.conclusions)} conclusions"
+        f"{'problems' if failed else 'ok'}: {len(knowledge.rules)} rules ({counts}), "
+        f"{len(knowledge.findings)} findings, {len(knowledge.conclusions)} conclusions"
     )
+    if failed:
+        raise typer.Exit(code=1)

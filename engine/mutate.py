@@ -169,14 +169,18 @@ def probes(kb: KnowledgeBase, suite_paths: Sequence[Path], examples: bool = True
 
 @cache
 def _baseline(
-    root: str, suite: tuple[str, ...]
+    root: str, suite: tuple[str, ...], examples: bool = True
 ) -> tuple[KnowledgeBase, list[tuple[Probe, Result]]]:
     kb = kb_module.load(Path(root))
-    return kb, [(p, consult(p.case, kb)) for p in probes(kb, [Path(s) for s in suite])]
+    found = probes(kb, [Path(s) for s in suite], examples)
+    return kb, [(p, consult(p.case, kb)) for p in found]
 
 
-def judge(mutant: Mutant, root: str, suite: tuple[str, ...], shortcut: bool = True) -> Verdict:
-    kb, baseline = _baseline(root, suite)
+def judge(
+    mutant: Mutant, root: str, suite: tuple[str, ...], shortcut: bool = True, examples: bool = True
+) -> Verdict:
+    """Killed (by the first probe whose outcome the mutant changes) or survived."""
+    kb, baseline = _baseline(root, suite, examples)
     mutated = apply(kb, mutant)
     if mutated is None:
         return Verdict(mutant, None, valid=False)

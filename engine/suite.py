@@ -129,27 +129,28 @@ def check(case: Case, result: Result, kb: KnowledgeBase) -> CaseOutcome:
 
 
 @cache
-def _worker_kb(root: str | None) -> KnowledgeBase:
-    return kb_module.load(Path(root) if root else None)
+def _worker_kb(root: str) -> KnowledgeBase:
+    return kb_module.load(Path(root))  # once per worker process
 
 
-def _run_one(path: str, root: str | None) -> CaseOutcome:
-    kb = _worker_kb(root)
+def _run_one(path: str, kb: KnowledgeBase | str) -> CaseOutcome:
+    kb = _worker_kb(kb) if isinstance(kb, str) else kb
     case = load_case(path, kb)
     return check(case, consult(case, kb), kb)
 
 
 def run_suite(
-    paths: Sequence[Path], kb_root: Path | None = None, jobs: int | None = None
+    paths: Sequence[Path], kb: KnowledgeBase, jobs: int | None = None
 ) -> list[CaseOutcome]:
-    """Run every case; ``jobs`` worker processes (default: all cores), same results as serial."""
+    """Run every case; ``jobs`` worker processes (default: all cores), each loading the
+    knowledge base from ``kb.root``; the outcomes equal a serial run's, in path order."""
     jobs = jobs or os.cpu_count() or 1
-    root = str(kb_root) if kb_root else None
     names = [str(p) for p in paths]
     if jobs == 1 or len(names) < 2:
-        return [_run_one(p, root) for p in names]
+        return [_run_one(p, kb) for p in names]
+    root = [str(kb.root)] * len(names)
     with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
-        return list(pool.map(_run_one, names, [root] * len(names), chunksize=4))
+        return list(pool.map(_run_one, names, root, chunksize=4))
 
 
 @dataclass(frozen=True)
