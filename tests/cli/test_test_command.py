@@ -1,0 +1,102 @@
+"""`lumbar test`: reports, JSON, JUnit, coverage gate, parallel = serial, bad expect blocks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from lumbar.cli.main import app
+from lumbar.engine.suite import discover, run_suite
+
+from ..conftest import ROOT
+
+SUITE = ROOT / "tests/suite"
+
+
+def copy_cases(tmp_path: Path, *names: str) -> Path:
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(SUITE / f"{name}.yaml", folder)
+    return folder
+
+
+def test_parallel_results_equal_serial_results(kb) -> None:
+    files = discover([SUITE])
+    assert run_suite(files, kb, jobs=2) == run_suite(files, kb, jobs=1)
+
+
+def test_json_and_junit_reports(runner, tmp_path) -> None:
+    folder = copy_cases(
+        tmp_path, "triage_urgent_sudden_leg_weakness", "triage_normal_soreness_doms_day_after"
+    )
+    bad = folder / "wrong.yaml"
+    bad.write_text(
+        "case: wrong\nfindings: {leg_weakness: sudden}\nexpect: {triage: self_care}\n",
+        encoding="utf-8",
+    )
+    junit = tmp_path / "report.xml"
+    result = runner.invoke(app, ["test", str(folder), "--json", "--junit", str(junit), "-j", "1"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert (data["passed"], data["failed"]) == (2, 1)
+    failed = next(c for c in data["cases"] if not c["passed"])
+    assert failed["failures"] == ["triage: expected self_care, got urgent"]
+    suite = ET.parse(junit).getroot()
+    assert (suite.get("tests"), suite.get("failures")) == ("3", "1")
+    assert suite.find("testcase[@name='wrong']/failure") is not None
+
+
+def test_a_failing_case_shows_the_how_of_the_offending_conclusion(runner, tmp_path) -> None:
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    (folder / "c.yaml").write_text(
+        "case: c\nfindings: {pain_quality: sharp_or_stabbing}\n"
+        "expect: {absent: [red_flag_sharp_pain]}\n",
+        encoding="utf-8",
+    )
+    out = runner.invoke(app, ["test", str(folder), "-j", "1"]).stdout
+    assert "conclusion red_flag_sharp_pain was reached but must be absent" in out
+    assert "red_flag_sharp_pain [red_flag]" in out and "because: pain_quality = sharp" in out
+    assert out.rstrip().endswith("0 passed, 1 failed")
+
+
+def test_coverage_gate(runner, tmp_path) -> None:
+    folder = copy_cases(tmp_path, "triage_urgent_sudden_leg_weakness")
+    result = runner.invoke(app, ["test", str(folder), "--coverage", "--fail-under", "50"])
+    assert result.exit_code == 1
+    assert "Rule coverage:" in result.stdout and "under --fail-under 50%" in result.stderr
+    full = runner.invoke(app, ["test", "--coverage", "--fail-under", "100"])
+    assert full.exit_code == 0 and "Rules never fired: none" in full.stdout
+
+
+def test_bad_expect_blocks_are_exit_2(runner, tmp_path) -> None:
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    case = folder / "c.yaml"
+    case.write_text(
+        "case: c\nfindings: {butt_wink: true}\nexpect:\n  conclusions: [cause_butwink]\n"
+        "  triage: soon\n  rule: [x]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["test", str(folder)])
+    assert result.exit_code == 2 and "expect.rule: unknown key" in result.stderr
+    case.write_text(
+        "case: c\nfindings: {butt_wink: true}\nexpect:\n  conclusions: [cause_butwink]\n"
+        "  triage: soon\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["test", str(folder)])
+    assert result.exit_code == 2
+    assert (
+        f"{case}:4:17: expect.conclusions[0]: unknown conclusion 'cause_butwink'" in result.stderr
+    )
+    assert "Did you mean cause_butt_wink" in result.stderr
+    assert "expect.triage: 'soon' is not a triage level" in result.stderr
+
+
+def test_no_cases_is_exit_2(runner, tmp_path) -> None:
+    result = runner.invoke(app, ["test", str(tmp_path)])
+    assert result.exit_code == 2 and "no case files" in result.stderr
