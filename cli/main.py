@@ -245,6 +245,15 @@ def test_command(
     jobs: Annotated[
         int | None, typer.Option("-j", "--jobs", help="Worker processes (default: all cores).")
     ] = None,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Rewrite the expect: blocks from the current "
+            "results (after a reviewed, intentional change), touching nothing "
+            "else in the files.",
+        ),
+    ] = False,
     mutate: Annotated[
         bool,
         typer.Option(
@@ -276,6 +285,14 @@ def test_command(
     for path in files:  # bad input is exit 2, before any case runs
         load_case(path, knowledge)
     outcomes = suite_module.run_suite(files, knowledge, jobs)
+    if update:
+        changed = [
+            o.path
+            for o in outcomes
+            if not o.passed and suite_module.update_expectations(Path(o.path), o)
+        ]
+        typer.echo(f"updated {len(changed)} case file(s)" + "".join(f"\n  {p}" for p in changed))
+        return
     cov = suite_module.coverage(outcomes, knowledge)
     if junit is not None:
         write_atomically(junit, suite_module.junit_xml(outcomes))

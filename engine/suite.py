@@ -226,3 +226,45 @@ def junit_xml(outcomes: Sequence[CaseOutcome], name: str = "lumbar") -> bytes:
             failure.text = "\n".join(o.failures)
     ET.indent(suite)
     return ET.tostring(suite, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def update_expectations(path: Path, outcome: CaseOutcome) -> bool:
+    """Rewrite a case file's ``expect:`` block from its current outcome, keeping everything
+    else (comments, order, layout) as it was. Each list keeps the author's choices that still
+    hold; ``triage`` becomes the current level. A case without a block gets one (triage, red
+    flags and causes). Returns whether the file changed."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip: comments and key order survive
+    yaml.preserve_quotes = True
+    yaml.width = 100
+    text = path.read_text(encoding="utf-8")
+    data = yaml.load(text)
+    reached, fired, cited = set(outcome.conclusions), set(outcome.fired), set(outcome.cited)
+    expect = data.get("expect")
+    if expect is None:
+        key = [c for c in outcome.conclusions if c.startswith(("red_flag_", "cause_"))]
+        data["expect"] = {"triage": outcome.triage, "conclusions": key}
+    else:
+        if "triage" in expect:
+            expect["triage"] = outcome.triage
+        keep = {
+            "conclusions": lambda c: c in reached,
+            "absent": lambda c: c not in reached,
+            "rules": lambda r: r in fired,
+            "sources": lambda a: a in cited,
+        }
+        for field_name, holds in keep.items():
+            if field_name in expect:
+                items = expect[field_name]
+                for i in reversed(range(len(items))):
+                    if not holds(items[i]):
+                        del items[i]
+    from io import StringIO
+
+    out = StringIO()
+    yaml.dump(data, out)
+    if out.getvalue() == text:
+        return False
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return True

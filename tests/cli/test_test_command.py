@@ -100,3 +100,28 @@ def test_bad_expect_blocks_are_exit_2(runner, tmp_path) -> None:
 def test_no_cases_is_exit_2(runner, tmp_path) -> None:
     result = runner.invoke(app, ["test", str(tmp_path)])
     assert result.exit_code == 2 and "no case files" in result.stderr
+
+
+def test_update_rewrites_only_the_expect_block(runner, tmp_path) -> None:
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    case = folder / "c.yaml"
+    case.write_text(
+        '# a comment that must survive\ncase: c\ndescription: "quoted"   # trailing\n'
+        "findings:\n  pain_quality: sharp_or_stabbing   # keep me\n"
+        "expect:\n  triage: self_care\n  conclusions: [red_flag_sharp_pain, cause_butt_wink]\n"
+        "  absent: [red_flag_sharp_pain, triage_urgent]\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["test", str(folder), "-j", "1"]).exit_code == 1
+    result = runner.invoke(app, ["test", str(folder), "--update", "-j", "1"])
+    assert result.exit_code == 0 and "updated 1 case file(s)" in result.stdout
+    text = case.read_text(encoding="utf-8")
+    assert text.startswith(
+        "# a comment that must survive\ncase: c\n"
+        'description: "quoted"   # trailing\n'
+        "findings:\n  pain_quality: sharp_or_stabbing   # keep me\n"
+    )
+    assert "  triage: see_professional\n" in text
+    assert "  conclusions: [red_flag_sharp_pain]\n  absent: [triage_urgent]\n" in text
+    assert runner.invoke(app, ["test", str(folder), "-j", "1"]).exit_code == 0
