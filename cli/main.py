@@ -340,6 +340,8 @@ def diff_command(
     fail_on_change: Annotated[
         bool, typer.Option("--fail-on-change", help="Exit 1 when anything changed (for CI).")
     ] = False,
+    diagram: DiagramOption = None,
+    engine: EngineOption = "auto",
     kb: KbOption = None,
 ) -> None:
     """What a knowledge-base change does: rules added, removed and changed since REF, and every
@@ -347,7 +349,25 @@ def diff_command(
     knowledge = kb_module.load(kb)
     default = [p for p in (Path("tests/suite"), Path("examples")) if p.is_dir()]
     files = suite_module.discover(paths or default)
+    fmt_diagram = diagram_format(diagram)
     result = diff_module.diff(base, knowledge, files)
+    if diagram is not None and fmt_diagram is not None:
+        if fmt_diagram == "html":
+            raise render.RenderError(
+                Problem(
+                    str(diagram),
+                    None,
+                    None,
+                    "the change diagram is written as .svg, .png, .pdf or .dot.",
+                )
+            )
+        source = render.rule_graph_dot(
+            result.marked_rules, knowledge, f"knowledge base: working tree vs {base}"
+        )
+        data = source.encode("utf-8")
+        if fmt_diagram != "dot":
+            data = render.render(source, fmt_diagram, render.choose_engine(engine, fmt_diagram))
+        write_atomically(diagram, data)
     if json_out:
         emit_json(result.to_json())
     else:

@@ -85,6 +85,8 @@ class Diff:
     base: str
     rules: tuple[RuleChange, ...]
     cases: tuple[CaseChange, ...]
+    marked_rules: list[tuple[Rule, str | None]]  # changed rules as they are now (removed: as
+    # they were), each with its mark, for the rule-graph diagram
 
     @property
     def empty(self) -> bool:
@@ -154,7 +156,8 @@ def compare(ref: str, base: KnowledgeBase, head: KnowledgeBase, case_paths: list
                 tuple(sorted(involved & touched)),
             )
         )
-    return Diff(ref, tuple(rules), tuple(cases))
+    marked = [(old[r.rule] if r.change == "removed" else new[r.rule], r.change) for r in rules]
+    return Diff(ref, tuple(rules), tuple(cases), marked)
 
 
 def _run(path: Path, kb: KnowledgeBase) -> Result:

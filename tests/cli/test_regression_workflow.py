@@ -59,8 +59,23 @@ def test_breaking_a_rule_fails_the_suite_and_diff_names_rule_and_cases(runner, s
     }
     assert urgent and urgent <= failing
 
+    picture = scratch / "change.svg"
     changed = runner.invoke(
-        app, ["diff", "--base", "HEAD", suite, "--kb", kb, "--json", "--fail-on-change"]
+        app,
+        [
+            "diff",
+            "--base",
+            "HEAD",
+            suite,
+            "--kb",
+            kb,
+            "--json",
+            "--fail-on-change",
+            "--diagram",
+            str(picture),
+            "--engine",
+            "pure",
+        ],
     )
     assert changed.exit_code == 1
     data = json.loads(changed.stdout)
@@ -71,6 +86,8 @@ def test_breaking_a_rule_fails_the_suite_and_diff_names_rule_and_cases(runner, s
         assert cases[path]["triage"]["head"] == "see_professional"
         assert cases[path]["responsible"] == [BROKEN_RULE]
         assert "triage_urgent" in cases[path]["lost"]
+    svg = picture.read_text(encoding="utf-8")
+    assert BROKEN_RULE in svg and "[changed]" in svg and "triage_see_professional" in svg
 
 
 def test_a_bad_revision_and_an_unloadable_base_are_exit_2(runner, scratch) -> None:
