@@ -64,7 +64,13 @@ class Probe:
             return check(self.case, result, kb).passed
         if (self.rule in result.fired_rules()) != self.must_fire:
             return False
-        return all(result.get(cid) is not None for cid in self.concludes)
+        return all(concluded_by(result, cid, self.rule) for cid in self.concludes)
+
+
+def concluded_by(result: Result, cid: str, rule: str) -> bool:
+    """Whether ``rule`` is among the rules that concluded ``cid`` in this consultation."""
+    derived = result.get(cid)
+    return derived is not None and any(s.rule == rule for s in derived.supported_by)
 
 
 @dataclass(frozen=True)
@@ -161,9 +167,9 @@ def probes(kb: KnowledgeBase, suite_paths: Sequence[Path], examples: bool = True
                 if ex.known_gap:
                     continue
                 case = case_from_data({"case": ex.name, "findings": dict(ex.findings)}, kb)
-                found.append(
-                    Probe(f"{rule.id}::{group}::{ex.name}", case, rule.id, group == "fires")
-                )
+                fires = group == "fires"
+                name = f"{rule.id}::{group}::{ex.name}"
+                found.append(Probe(name, case, rule.id, fires, rule.then if fires else ()))
     return found
 
 

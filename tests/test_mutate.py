@@ -62,3 +62,10 @@ def test_the_shortcut_agrees_with_full_reruns(kb) -> None:
         fast = mutate.judge(mutant, ROOT_KB, SUITE, examples=False)
         full = mutate.judge(mutant, ROOT_KB, SUITE, shortcut=False, examples=False)
         assert (fast.killed_by is None) == (full.killed_by is None), mutant
+
+
+def test_changing_a_conclusion_is_caught_by_the_rules_own_example(kb) -> None:
+    rule = "training_related_pain_fixed_with_adjustments_nasm"
+    (mutant,) = [m for m in mutate.mutants(kb, [rule]) if m.operator == "change_conclusion"]
+    verdict = mutate.judge(mutant, ROOT_KB, SUITE)
+    assert verdict.killed_by is not None and verdict.killed_by.startswith(f"{rule}::fires::")

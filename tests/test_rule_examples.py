@@ -12,6 +12,7 @@ import pytest
 from lumbar.engine import kb as kb_module
 from lumbar.engine.case import case_from_data
 from lumbar.engine.consult import consult
+from lumbar.engine.mutate import concluded_by
 
 KB = kb_module.load()
 EXAMPLES = [
@@ -27,10 +28,14 @@ def test_rule_example(rule_id, group, example) -> None:
     if example.known_gap:
         pytest.skip(f"known gap: {example.known_gap}")
     case = case_from_data({"case": example.name, "findings": dict(example.findings)}, KB)
-    fired = rule_id in consult(case, KB).fired_rules()
+    result = consult(case, KB)
+    fired = rule_id in result.fired_rules()
     assert fired == (group == "fires"), (
         f"{rule_id} {'did not fire' if group == 'fires' else 'fired'} on {example.findings}"
     )
+    if fired:  # a firing example also pins what the rule concludes
+        for cid in KB.rule(rule_id).then:
+            assert concluded_by(result, cid, rule_id), f"{rule_id} did not conclude {cid}"
 
 
 def test_examples_are_collected_from_the_knowledge_base() -> None:
