@@ -103,11 +103,11 @@ def consultation(result: Result, all_citations: bool = False) -> str:
             sections.append((title, [ln for d in items for ln in _item(d, bullet, limit)]))
     for title, lines in sections:
         out += ["", title, *lines]
-    out += [
-        "",
-        f"{result.firings} rule firings; `lumbar consult --json` gives every conclusion "
-        "with its rules, findings and citations.",
-    ]
+    footer = (
+        f"{result.firings} rule firings. `lumbar explain CASE CONCLUSION` shows how any "
+        "conclusion was reached, `--why-not CONCLUSION` why another was not."
+    )
+    out += ["", *wrap(footer, "")]
     out += ["", *wrap("Disclaimer: " + DISCLAIMER, "")]
     return "\n".join(out) + "\n"
 

@@ -28,7 +28,7 @@ import networkx as nx
 
 from .consult import DISCLAIMER, Result
 from .errors import LumbarError, Problem
-from .kb import Citation, KnowledgeBase, Rule
+from .kb import Citation, ConclusionTest, KnowledgeBase, Rule, walk
 
 FORMATS = ("svg", "png", "pdf", "dot", "html")
 ENGINES = ("auto", "dot", "pure")
@@ -384,8 +384,6 @@ CHANGE_STYLE = {
 
 def rule_graph_dot(rules: list[tuple[Rule, str | None]], kb: KnowledgeBase, title: str) -> str:
     """Findings -> rules -> conclusions for ``rules`` (each with a change mark or None)."""
-    from .kb import ConclusionTest, walk
-
     g = graphviz.Digraph(
         "rules",
         graph_attr={

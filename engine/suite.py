@@ -15,8 +15,10 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
+from io import StringIO
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from . import kb as kb_module
 from .case import Case, load_case
@@ -202,8 +204,6 @@ def coverage(outcomes: Iterable[CaseOutcome], kb: KnowledgeBase) -> Coverage:
 
 def junit_xml(outcomes: Sequence[CaseOutcome], name: str = "lumbar") -> bytes:
     """JUnit XML (one testcase per case) so CI systems show results natively."""
-    from xml.etree import ElementTree as ET
-
     failures = sum(not o.passed for o in outcomes)
     suite = ET.Element(
         "testsuite",
@@ -233,7 +233,7 @@ def update_expectations(path: Path, outcome: CaseOutcome) -> bool:
     else (comments, order, layout) as it was. Each list keeps the author's choices that still
     hold; ``triage`` becomes the current level. A case without a block gets one (triage, red
     flags and causes). Returns whether the file changed."""
-    from ruamel.yaml import YAML
+    from ruamel.yaml import YAML  # only this command needs round-trip YAML; keep start-up lean
 
     yaml = YAML()  # round-trip: comments and key order survive
     yaml.preserve_quotes = True
@@ -260,8 +260,6 @@ def update_expectations(path: Path, outcome: CaseOutcome) -> bool:
                 for i in reversed(range(len(items))):
                     if not holds(items[i]):
                         del items[i]
-    from io import StringIO
-
     out = StringIO()
     yaml.dump(data, out)
     if out.getvalue() == text:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from lumbar.engine import mutate
-from lumbar.engine.kb import FindingTest
+from lumbar.engine.kb import FindingTest, walk
 from lumbar.engine.suite import discover
 
 from .conftest import ROOT
@@ -38,8 +38,6 @@ def test_thresholds_move_one_unit_each_way(kb) -> None:
 
 
 def _leaves(cond):
-    from lumbar.engine.kb import walk
-
     return [leaf for leaf, _ in walk(cond)]
 
 

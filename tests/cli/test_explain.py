@@ -113,3 +113,10 @@ def test_pdf_without_system_graphviz_says_how_to_get_it(tmp_path) -> None:
     assert done.returncode == 2
     assert "apt-get install graphviz" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "d.pdf").exists()
+
+
+def test_an_unwritable_diagram_path_is_exit_2_and_leaves_nothing(runner, tmp_path) -> None:
+    target = tmp_path / "missing-folder" / "d.svg"
+    result = runner.invoke(app, ["consult", STRAIN, "--diagram", str(target), "--engine", "pure"])
+    assert result.exit_code == 2 and "cannot be written" in result.stderr
+    assert result.stdout == "" and not target.parent.exists()
