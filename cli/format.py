@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections import Counter
 from typing import Any
 
-from lumbar.engine.consult import DISCLAIMER, Derived, Result, Support
+from lumbar.engine import catalog
+from lumbar.engine.consult import DISCLAIMER, Contested, Derived, Result, Support
 from lumbar.engine.diff import Diff
 from lumbar.engine.explain import Check, How, WhyNot
-from lumbar.engine.kb import KnowledgeBase
+from lumbar.engine.kb import KnowledgeBase, Rule
 from lumbar.engine.suite import CaseOutcome, Coverage
 
 WIDTH = 100
@@ -54,9 +56,37 @@ def citations(supports: tuple[Support, ...], indent: str, limit: int | None) -> 
 def _item(
     d: Derived, bullet: str, limit: int | None, indent: str = "  ", extra: str = ""
 ) -> list[str]:
-    return wrap(f"{bullet} {d.label}{extra}", indent) + citations(
+    disputed = f"  {DISPUTED} disputed: {', '.join(d.disputes)}" if d.disputes else ""
+    return wrap(f"{bullet} {d.label}{extra}{disputed}", indent) + citations(
         d.supported_by, indent + "    ", limit
     )
+
+
+DISPUTED = "⚑"
+
+
+def contested(items: tuple[Contested, ...], labels: dict[str, str], limit: int | None) -> list[str]:
+    """Each disagreement between the articles that the case touches, with every side cited;
+    the side(s) this case's rules took are marked."""
+    lines: list[str] = []
+    for c in items:
+        lines += wrap(f"{DISPUTED} {c.id}: {c.topic} ({c.kind})", "  ")
+        if c.conclusions:
+            lines += wrap(
+                "rests on it here: " + "; ".join(labels[x] for x in c.conclusions), "    "
+            )
+        taken = c.taken()
+        for i, (position, voices) in enumerate(c.sides):
+            mark = "fired for this case" if i in taken else "did not fire for this case"
+            lines += wrap(f"{chr(ord('A') + i)}. {position}  ({mark})", "    ")
+            ordered = sorted(voices, key=lambda v: not v.fired)
+            shown = ordered if limit is None else ordered[:limit]
+            for v in shown:
+                lines += wrap(cite(Support(v.rule, v.citation, (), (), ())), "       ")
+            if len(shown) < len(ordered):
+                rest = ", ".join(v.rule for v in ordered[len(shown) :])
+                lines += wrap(f"(+{len(ordered) - len(shown)} more: {rest})", "       ")
+    return lines
 
 
 def value_text(value: Any) -> str:
@@ -101,6 +131,9 @@ def consultation(result: Result, all_citations: bool = False) -> str:
         items = result.of_kind(kind)
         if items:
             sections.append((title, [ln for d in items for ln in _item(d, bullet, limit)]))
+    if result.disputes:
+        labels = {d.id: d.label for d in result.conclusions}
+        sections.append(("Where the articles disagree", contested(result.disputes, labels, limit)))
     for title, lines in sections:
         out += ["", title, *lines]
     footer = (
@@ -161,9 +194,16 @@ def vocabulary_json(kb: KnowledgeBase) -> list[dict[str, Any]]:
 BRANCH, LAST, PIPE, SPACE = "├─ ", "└─ ", "│  ", "   "
 
 
-def how_tree(node: How) -> str:
-    """A HOW tree for a terminal: conclusion, each supporting rule, its quote and premises."""
-    return "\n".join(_how_lines(node, "", "")) + "\n"
+def how_tree(
+    node: How, disputes: tuple[Contested, ...] = (), labels: dict[str, str] | None = None
+) -> str:
+    """A HOW tree for a terminal: conclusion, each supporting rule, its quote and premises;
+    then every dispute between the articles that a step of it stands in, all sides cited."""
+    lines = _how_lines(node, "", "")
+    if disputes:
+        lines += ["", "Disputed steps (the articles disagree; every side shown):"]
+        lines += contested(disputes, labels or {}, None)
+    return "\n".join(lines) + "\n"
 
 
 def _how_lines(node: How, first: str, rest: str) -> list[str]:
@@ -196,7 +236,7 @@ def _how_lines(node: How, first: str, rest: str) -> list[str]:
 MARK = {"held": "✓", "failed": "✗", "unknown": "?"}
 
 
-def why_not_report(report: WhyNot) -> str:
+def why_not_report(report: WhyNot, disputes: tuple[Contested, ...] = ()) -> str:
     """WHY NOT for a terminal: each candidate rule's conditions, then what to ask or change."""
     if report.reached:
         return (
@@ -216,6 +256,9 @@ def why_not_report(report: WhyNot) -> str:
     if report.to_change:
         lines.append("Would have to be different:")
         lines += [f"  - {item}" for item in report.to_change]
+    if disputes:
+        lines += ["", "Disputed: a rule that could conclude it stands in a disagreement:"]
+        lines += contested(disputes, {}, None)
     return "\n".join(lines) + "\n"
 
 
@@ -324,3 +367,115 @@ def diff_report(diff: Diff, kb: KnowledgeBase) -> str:
         if c.responsible:
             lines += wrap(f"rules responsible: {', '.join(c.responsible)}", "    ")
     return "\n".join(lines) + "\n"
+
+
+def kb_summary(kb: KnowledgeBase, kinds: list[str]) -> str:
+    """The last line of ``lumbar kb check``: what was checked, and problems by kind."""
+    by_article = Counter(r.citation.article for r in kb.rules)
+    counts = ", ".join(f"{k} {n}" for k, n in by_article.items())
+    checked = (
+        f"{len(kb.rules)} rules ({counts}), {len(kb.findings)} findings, "
+        f"{len(kb.conclusions)} conclusions, {len(kb.disputes)} disputes"
+    )
+    if not kinds:
+        return f"ok: {checked}"
+    tally = ", ".join(f"{k} {n}" for k, n in sorted(Counter(kinds).items()))
+    return f"problems: {len(kinds)} ({tally}) in {checked}"
+
+
+# ---- the knowledge base as a catalogue (kb list / show / disputes) ---------------------------
+
+
+def rule_json(kb: KnowledgeBase, r: Rule) -> dict[str, Any]:
+    c = r.citation
+    return {
+        "id": r.id,
+        "article": c.article,
+        "location": str(r.location),
+        "when": catalog.condition_text(r.when),
+        "then": list(r.then),
+        "kinds": catalog.kinds(kb, r),
+        "stratum": r.stratum,
+        "salience": r.salience,
+        "citation": {"source": c.source, "line": c.line, "who": c.who, "quote": c.quote},
+        "note": r.note,
+        "corroborates": list(r.corroborates),
+        "feeds_from": [p.id for p in catalog.feeders(kb, r)],
+        "feeds": [q.id for q in catalog.fed(kb, r)],
+        "disputes": [d.id for d, _ in kb.disputes_of(r.id)],
+    }
+
+
+def rule_list(kb: KnowledgeBase, rules: list[Rule]) -> str:
+    out = []
+    for r in rules:
+        flag = f"  {DISPUTED}" if kb.disputes_of(r.id) else ""
+        out.append(f"{r.id}  [{r.citation.article}:{r.citation.line}]{flag}")
+        out += wrap(f"IF {catalog.condition_text(r.when)}", "    ")
+        out += wrap(f"THEN {', '.join(r.then)}", "    ")
+    out.append(f"{len(rules)} of {len(kb.rules)} rules")
+    return "\n".join(out) + "\n"
+
+
+def rule_card(kb: KnowledgeBase, r: Rule, compiled: str) -> str:
+    """Everything about one rule, for an author or a student."""
+    c = r.citation
+    article = kb.articles[c.article]
+    out = [f"{r.id}  ({r.location})", ""]
+    out += wrap(f"IF   {catalog.condition_text(r.when)}", "  ")
+    for cid in r.then:
+        spec = kb.conclusions[cid]
+        out += wrap(f"THEN {cid} [{spec.kind}] — {spec.label}", "  ")
+    out += ["", f"Cited: {article.title}"]
+    out += wrap(
+        f"{c.who or article.author or 'unattributed'}; {c.article}, {c.source}:{c.line}", "  "
+    )
+    out += wrap(f"“{' '.join(c.quote.split())}”", "  ")
+    out += ["", "In context (» marks the quoted lines):"]
+    for n, text, quoted in catalog.context(kb, r).numbered():
+        lead = f"{'»' if quoted else ' '} {n:>4}  "
+        lines = textwrap.wrap(text, WIDTH - len(lead), break_on_hyphens=False) or [""]
+        out += [lead + lines[0], *(" " * len(lead) + ln for ln in lines[1:])]
+    if r.note:
+        out += ["", "Note:", *wrap(" ".join(r.note.split()), "  ")]
+    if r.corroborates:
+        out += [
+            "",
+            "Corroborates (restates, with more conditions):",
+            *[f"  {x}" for x in r.corroborates],
+        ]
+    feeders, fed = catalog.feeders(kb, r), catalog.fed(kb, r)
+    out += ["", f"Fed by {len(feeders)} rule(s) (conclude what it tests):"]
+    out += [f"  {p.id}  [{p.citation.article}:{p.citation.line}]" for p in feeders] or [
+        "  (none: it tests findings only)"
+    ]
+    out += [f"Feeds {len(fed)} rule(s) (test what it concludes):"]
+    out += [f"  {q.id}  [{q.citation.article}:{q.citation.line}]" for q in fed] or [
+        "  (none: its conclusions are answers)"
+    ]
+    for d, side in kb.disputes_of(r.id):
+        out += ["", f"{DISPUTED} Disputed ({d.kind}): {d.id} — {d.topic}"]
+        out += wrap(f"this rule's side: {d.sides[side].position}", "  ")
+        for i, other in enumerate(d.sides):
+            if i != side:
+                out += wrap(f"other side: {other.position} ({', '.join(other.rules)})", "  ")
+    out += [
+        "",
+        f"Compiled to experta (stratum {r.stratum}):",
+        *("  " + ln for ln in compiled.splitlines()),
+    ]
+    return "\n".join(out) + "\n"
+
+
+def dispute_list(items: tuple[Contested, ...]) -> str:
+    out = []
+    for c in items:
+        out += wrap(f"{DISPUTED} {c.id}: {c.topic} ({c.kind})", "")
+        out += wrap(" ".join(c.summary.split()), "    ")
+        for i, (position, voices) in enumerate(c.sides):
+            out += wrap(f"{chr(ord('A') + i)}. {position}", "  ")
+            for v in voices:
+                out += wrap(cite(Support(v.rule, v.citation, (), (), ())), "     ")
+        out.append("")
+    out.append(f"{len(items)} disputes between the articles")
+    return "\n".join(out) + "\n"

@@ -16,14 +16,18 @@ from typing import Annotated, Any
 
 import typer
 
+from lumbar.engine import anomalies, catalog, render
+from lumbar.engine import diagrams as diagrams_module
 from lumbar.engine import diff as diff_module
 from lumbar.engine import explain as explain_module
+from lumbar.engine import explorer as explorer_module
 from lumbar.engine import kb as kb_module
 from lumbar.engine import mutate as mutate_module
-from lumbar.engine import render
+from lumbar.engine import schemas as schemas_module
 from lumbar.engine import suite as suite_module
 from lumbar.engine.case import load_case
-from lumbar.engine.consult import Result
+from lumbar.engine.compile import experta_source
+from lumbar.engine.consult import Result, disputes_about
 from lumbar.engine.consult import consult as run_consult
 from lumbar.engine.errors import LumbarError, Problem
 from lumbar.engine.kb import KnowledgeBase
@@ -199,10 +203,11 @@ def explain(
     result = run_consult(load_case(case, knowledge), knowledge)
     if why_not is not None:
         report = explain_module.why_not(result, knowledge, why_not)
+        disputes = explain_module.disputes_of_candidates(result, knowledge, report)
         if json_out:
-            emit_json(report.to_json())
+            emit_json({**report.to_json(), "disputes": [d.to_json() for d in disputes]})
         else:
-            typer.echo(fmt.why_not_report(report), nl=False)
+            typer.echo(fmt.why_not_report(report, disputes), nl=False)
         return
     trees = (
         [explain_module.how(result, knowledge, conclusion)]
@@ -211,10 +216,20 @@ def explain(
     )
     if diagram is not None and fmt_diagram is not None:
         write_diagram(result, knowledge, diagram, fmt_diagram, engine, focus=conclusion)
+    disputes = [explain_module.disputes_in(result, t) for t in trees]
     if json_out:
-        emit_json([t.to_json() for t in trees])
+        emit_json(
+            [
+                {**t.to_json(), "disputes": [d.to_json() for d in ds]}
+                for t, ds in zip(trees, disputes, strict=True)
+            ]
+        )
     else:
-        typer.echo("\n".join(fmt.how_tree(t) for t in trees), nl=False)
+        labels = {d.id: d.label for d in result.conclusions}
+        typer.echo(
+            "\n".join(fmt.how_tree(t, ds, labels) for t, ds in zip(trees, disputes, strict=True)),
+            nl=False,
+        )
 
 
 @app.command("test")
@@ -361,7 +376,7 @@ def diff_command(
                     "the change diagram is written as .svg, .png, .pdf or .dot.",
                 )
             )
-        source = render.rule_graph_dot(
+        source = diagrams_module.rule_graph_dot(
             result.marked_rules, knowledge, f"knowledge base: working tree vs {base}"
         )
         data = source.encode("utf-8")
@@ -415,30 +430,168 @@ def kb_vocab(json_out: JsonOption = False, kb: KbOption = None) -> None:
 @kb_app.command("check")
 @reports_errors
 def kb_check(kb: KbOption = None) -> None:
-    """Validate the knowledge base (exit 2, every problem with file and line), then check that
-    rules carry examples (warnings; exit 1 when a triage or red-flag rule lacks one)."""
-    knowledge = kb_module.load(kb)
-    by_article: dict[str, int] = {}
-    for rule in knowledge.rules:
-        by_article[rule.citation.article] = by_article.get(rule.citation.article, 0) + 1
-    failed = False
-    for rule in knowledge.rules:
-        missing = [g for g in ("fires", "does_not_fire") if not getattr(rule.examples, g)]
-        if not missing:
-            continue
-        decides = any(knowledge.conclusions[c].kind in ("triage", "red_flag") for c in rule.then)
-        failed |= decides
-        level = "error" if decides else "warning"
-        typer.echo(
-            f"{rule.location}: {level}: rule {rule.id} has no {' and no '.join(missing)} "
-            "example"
-            + (" (required for rules that decide triage or a red flag)" if decides else ""),
-            err=True,
-        )
-    counts = ", ".join(f"{k} {n}" for k, n in by_article.items())
-    typer.echo(
-        f"{'problems' if failed else 'ok'}: {len(knowledge.rules)} rules ({counts}), "
-        f"{len(knowledge.findings)} findings, {len(knowledge.conclusions)} conclusions"
-    )
-    if failed:
+    """Check the knowledge base and report every problem with file and line: what stops it
+    loading (shapes, unknown names, impossible values, quotes not verbatim, duplicate ids,
+    negation cycles), rule-base anomalies (impossible, unproducible, unused, cycles, subsumed,
+    duplicate, contradictory conclusions not recorded as a dispute) and missing examples.
+    Exit 1 if there is any problem."""
+    try:
+        knowledge = kb_module.load(kb)
+    except kb_module.KnowledgeBaseError as exc:
+        for problem in exc.problems:
+            typer.echo(f"{problem}", err=True)
+        typer.echo(f"problems: {len(exc.problems)} (the knowledge base does not load)")
+        raise typer.Exit(code=1) from None
+    found = anomalies.check(knowledge) + kb_module.example_problems(knowledge)
+    for kind, problem in found:
+        typer.echo(f"{problem.file}:{problem.line}: {kind}: {problem.message}", err=True)
+    typer.echo(fmt.kb_summary(knowledge, [kind for kind, _ in found]))
+    if found:
         raise typer.Exit(code=1)
+
+
+@kb_app.command("list")
+@reports_errors
+def kb_list(
+    article: Annotated[
+        str | None, typer.Option("--article", help="Only rules citing this article key.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="Only rules concluding something of this kind (triage, red_flag, judgement, "
+            "cause, recommendation, caution, reassurance).",
+        ),
+    ] = None,
+    finding: Annotated[
+        str | None, typer.Option("--finding", help="Only rules that test this finding.")
+    ] = None,
+    conclusion: Annotated[
+        str | None,
+        typer.Option("--conclusion", help="Only rules that conclude or test this conclusion."),
+    ] = None,
+    json_out: JsonOption = False,
+    kb: KbOption = None,
+) -> None:
+    """List rules (all filters must hold): id, article:line, IF conditions THEN conclusions."""
+    knowledge = kb_module.load(kb)
+    rules = catalog.select(knowledge, article, kind, finding, conclusion)
+    if json_out:
+        emit_json([fmt.rule_json(knowledge, r) for r in rules])
+    else:
+        typer.echo(fmt.rule_list(knowledge, rules), nl=False)
+
+
+@kb_app.command("show")
+@reports_errors
+def kb_show(
+    rule: Annotated[str, typer.Argument(help="A rule id (`lumbar kb list` lists them).")],
+    json_out: JsonOption = False,
+    kb: KbOption = None,
+) -> None:
+    """One rule: its conditions and conclusions, its citation in context (the lines of the
+    article around the quote), the rules that feed it and that it feeds, the disputes it stands
+    in, and the experta rule it compiles to."""
+    knowledge = kb_module.load(kb)
+    found = catalog.rule(knowledge, rule)
+    if json_out:
+        emit_json({**fmt.rule_json(knowledge, found), "experta": experta_source(found)})
+    else:
+        typer.echo(fmt.rule_card(knowledge, found, experta_source(found)), nl=False)
+
+
+@kb_app.command("disputes")
+@reports_errors
+def kb_disputes(json_out: JsonOption = False, kb: KbOption = None) -> None:
+    """Every recorded disagreement between the articles, each side with its rules' citations."""
+    knowledge = kb_module.load(kb)
+    rules = {r.id for r in knowledge.rules}
+    contested = disputes_about(knowledge, rules, fired=set())
+    if json_out:
+        emit_json([c.to_json() for c in contested])
+    else:
+        typer.echo(fmt.dispute_list(contested), nl=False)
+
+
+@kb_app.command("schema")
+@reports_errors
+def kb_schema(
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder to write the JSON Schemas into.", file_okay=False),
+    ] = Path("schemas"),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if a file in --out is out of date."),
+    ] = False,
+) -> None:
+    """Write JSON Schemas for the knowledge-base files (vocabulary, conclusions, rules,
+    disputes) and for case files, for editors (see .vscode/settings.json and the
+    `# yaml-language-server: $schema=` line at the top of each YAML file)."""
+    stale = []
+    for name, data in schemas_module.schemas().items():
+        path = out / name
+        current = path.read_bytes() if path.exists() else None
+        if current != data:
+            stale.append(path)
+            if not check:
+                out.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, data)
+    for path in stale:
+        typer.echo(f"{path}: {'out of date' if check else 'written'}", err=check)
+    if check and stale:
+        raise typer.Exit(code=1)
+
+
+@app.command("diagrams")
+@reports_errors
+def diagrams_command(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the diagrams.", file_okay=False)
+    ] = Path("diagrams"),
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; exit 1 and name the files that are out of date."
+        ),
+    ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Instead, write the browsable explorer (a static site: open DIR/index.html).",
+            metavar="DIR",
+            file_okay=False,
+        ),
+    ] = None,
+    kb: KbOption = None,
+) -> None:
+    """(Re)generate the rule diagrams: the whole rule graph, one per article, per triage level
+    and per cause, and their README, rendered with the bundled engine so that the bytes are
+    the same on every machine. With --html, write the explorer instead."""
+    knowledge = kb_module.load(kb)
+    if html is not None:
+        written = explorer_module.write(knowledge, html)
+        typer.echo(f"wrote {len(written)} files to {html}; open {html / 'index.html'}")
+        return
+    if check:
+        stale = diagrams_module.stale(knowledge, out)
+        for name in stale:
+            typer.echo(f"{out / name}: out of date; run `lumbar diagrams`", err=True)
+        if stale:
+            raise typer.Exit(code=1)
+        typer.echo(f"ok: the diagrams in {out} are current")
+        return
+    generated = diagrams_module.files(knowledge)
+    out.mkdir(parents=True, exist_ok=True)
+    changed = 0
+    for name, data in generated.items():
+        path = out / name
+        if not path.exists() or path.read_bytes() != data:
+            write_atomically(path, data)
+            changed += 1
+    for path in diagrams_module.leftovers(knowledge, out, generated):
+        path.unlink()
+        typer.echo(f"removed {path}")
+    typer.echo(f"{len(generated)} files in {out}, {changed} changed")

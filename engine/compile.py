@@ -156,7 +156,50 @@ def _value_constraint(test: FindingTest) -> Any:
     # Equality stays a literal so experta's alpha network can index it.
     if test.operator == "is":
         return test.operand
-    return P(lambda value: test.holds(value))
+
+    def holds(value: Any) -> bool:
+        return test.holds(value)
+
+    holds.expression = _EXPRESSIONS[test.operator].format(test.operand)  # type: ignore[attr-defined]
+    return P(holds)
+
+
+_EXPRESSIONS = {
+    "in": "value in {0!r}",
+    "at_least": "value >= {0:g}",
+    "more_than": "value > {0:g}",
+    "less_than": "value < {0:g}",
+    "at_most": "value <= {0:g}",
+}
+
+
+def experta_source(rule: KbRule) -> str:
+    """The experta rule compiled from ``rule``, written out as Python (for ``kb show``): the
+    same pattern objects the engine runs, printed, with each predicate's test spelled out."""
+    compiled = _experta_rule(rule)
+    lhs = "".join(_source(p, 1) for p in compiled)  # a Rule is the tuple of its patterns
+    then = ", ".join(f"Concluded(id={cid!r})" for cid in rule.then)
+    return (
+        f"@Rule(\n{lhs}    salience={compiled.salience},\n)\n"
+        f"def {rule.id}(self):\n    self.declare({then})\n"
+    )
+
+
+def _source(node: Any, depth: int) -> str:
+    pad = "    " * depth
+    if isinstance(node, AND | OR | NOT):
+        inner = "".join(_source(child, depth + 1) for child in node)
+        return f"{pad}{type(node).__name__}(\n{inner}{pad}),\n"
+    if isinstance(node, Fact):
+        fields = ", ".join(f"{k}={_constraint(v)}" for k, v in node.items() if k != "__factid__")
+        return f"{pad}{type(node).__name__}({fields}),\n"
+    raise TypeError(f"not a pattern: {node!r}")
+
+
+def _constraint(value: Any) -> str:
+    if isinstance(value, P):
+        return f"P(lambda value: {value[0].expression})"
+    return repr(value)
 
 
 def _experta_rule(rule: KbRule) -> Rule:

@@ -21,7 +21,7 @@ from .compile import CompiledEngine, compile_rules
 from .kb import Citation, KnowledgeBase
 from .trace import TraceRecorder, to_node_link
 
-RESULT_SCHEMA = "lumbar.result/1"
+RESULT_SCHEMA = "lumbar.result/2"
 KIND_ORDER = (
     "triage",
     "red_flag",
@@ -66,6 +66,51 @@ class Derived:
     findings: tuple[str, ...]  # every finding the conclusion rests on, through the chain
     articles: tuple[str, ...]  # every article cited along the chain
     causes: tuple[str, ...]  # causes a supporting rule tested directly (for grouping advice)
+    disputes: tuple[str, ...] = ()  # disputes a supporting rule stands in (see Contested)
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One rule of a dispute side: its citation, and whether it fired for this case."""
+
+    rule: str
+    citation: Citation
+    fired: bool
+
+
+@dataclass(frozen=True)
+class Contested:
+    """A recorded disagreement between the articles that this consultation touches: some rule
+    of it fired. Every side is shown, each rule with its citation."""
+
+    id: str
+    topic: str
+    kind: str
+    summary: str
+    sides: tuple[tuple[str, tuple[Voice, ...]], ...]  # (position, its rules)
+    conclusions: tuple[str, ...]  # conclusions of this case that a fired rule of it supports
+
+    def taken(self) -> list[int]:
+        """Indexes of the sides with a rule that fired."""
+        return [i for i, (_, voices) in enumerate(self.sides) if any(v.fired for v in voices)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "topic": self.topic,
+            "kind": self.kind,
+            "summary": self.summary,
+            "conclusions": list(self.conclusions),
+            "sides": [
+                {
+                    "position": position,
+                    "rules": [
+                        {"rule": v.rule, "fired": v.fired, **v.citation.to_json()} for v in voices
+                    ],
+                }
+                for position, voices in self.sides
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -83,6 +128,7 @@ class Result:
     conclusions: tuple[Derived, ...]  # by kind (KIND_ORDER), causes ranked, others by first firing
     trace: nx.DiGraph
     firings: int
+    disputes: tuple[Contested, ...] = ()
 
     def of_kind(self, kind: str) -> list[Derived]:
         return [c for c in self.conclusions if c.kind == kind]
@@ -117,20 +163,14 @@ class Result:
                     "articles": list(d.articles),
                     "causes": list(d.causes),
                     "citations": [
-                        {
-                            "rule": s.rule,
-                            "firings": list(s.firings),
-                            "article": s.citation.article,
-                            "source": s.citation.source,
-                            "line": s.citation.line,
-                            "who": s.citation.who,
-                            "quote": s.citation.quote,
-                        }
+                        {"rule": s.rule, "firings": list(s.firings), **s.citation.to_json()}
                         for s in d.supported_by
                     ],
+                    "disputes": list(d.disputes),
                 }
                 for d in self.conclusions
             ],
+            "disputes": [c.to_json() for c in self.disputes],
             "firings": self.firings,
             "disclaimer": DISCLAIMER,
         }
@@ -180,7 +220,33 @@ def build_result(case: Case, kb: KnowledgeBase, trace: nx.DiGraph, fired: int) -
         return (KIND_ORDER.index(d.kind), 0, 0, 0, first)
 
     ordered = tuple(sorted(derived, key=rank))
-    return Result(case, _triage(kb, ordered), ordered, trace, fired)
+    contested = _contested(kb, ordered)
+    return Result(case, _triage(kb, ordered), ordered, trace, fired, contested)
+
+
+def _contested(kb: KnowledgeBase, conclusions: tuple[Derived, ...]) -> tuple[Contested, ...]:
+    fired = {s.rule for d in conclusions for s in d.supported_by}
+    return disputes_about(kb, fired, fired, conclusions)
+
+
+def disputes_about(
+    kb: KnowledgeBase, rules: set[str], fired: set[str], conclusions: tuple[Derived, ...] = ()
+) -> tuple[Contested, ...]:
+    """The recorded disputes that name any of ``rules``, each side's rules marked fired or
+    not, with the ``conclusions`` that rest on each."""
+    out = []
+    for dispute in kb.disputes:
+        if not rules & {r for side in dispute.sides for r in side.rules}:
+            continue
+        sides = tuple(
+            (side.position, tuple(Voice(r, kb.rule(r).citation, r in fired) for r in side.rules))
+            for side in dispute.sides
+        )
+        resting = tuple(d.id for d in conclusions if dispute.id in d.disputes)
+        out.append(
+            Contested(dispute.id, dispute.topic, dispute.kind, dispute.summary, sides, resting)
+        )
+    return tuple(out)
 
 
 def _evidence(trace: nx.DiGraph) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
@@ -229,6 +295,7 @@ def _derive(
             )
         )
     causes = sorted(c for c in direct if c in kb.conclusions and kb.conclusions[c].kind == "cause")
+    disputes = tuple(dict.fromkeys(d.id for s in supports for d, _ in kb.disputes_of(s.rule)))
     return Derived(
         spec.id,
         spec.kind,
@@ -238,6 +305,7 @@ def _derive(
         tuple(sorted(findings)),
         tuple(sorted(articles)),
         tuple(causes),
+        disputes,
     )
 
 

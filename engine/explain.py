@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .consult import Result
+from .consult import Contested, Result, disputes_about
 from .errors import LumbarError, Problem
 from .kb import (
     AllOf,
@@ -72,7 +72,7 @@ class How:
                 {
                     "rule": s.rule,
                     "firings": list(s.firings),
-                    "citation": _citation_json(s.citation),
+                    "citation": s.citation.to_json(),
                     "findings": [{"name": n, "value": v} for n, v in s.findings],
                     "absent": list(s.absent),
                     "premises": [p.to_json() for p in s.premises],
@@ -80,6 +80,24 @@ class How:
                 for s in self.steps
             ],
         }
+
+
+def rules_in(tree: How) -> set[str]:
+    """Every rule of a HOW tree, at any depth."""
+    return {r for s in tree.steps for r in (s.rule, *(x for p in s.premises for x in rules_in(p)))}
+
+
+def disputes_in(result: Result, tree: How) -> tuple[Contested, ...]:
+    """The disputes between articles that a step of the tree stands in."""
+    rules = rules_in(tree)
+    return tuple(c for c in result.disputes if rules & {v.rule for _, vs in c.sides for v in vs})
+
+
+def disputes_of_candidates(
+    result: Result, kb: KnowledgeBase, report: WhyNot
+) -> tuple[Contested, ...]:
+    """The disputes that a rule able to conclude the missing conclusion stands in."""
+    return disputes_about(kb, {r.rule for r in report.rules}, result.fired_rules())
 
 
 def check_conclusion(kb: KnowledgeBase, cid: str) -> None:
@@ -199,7 +217,7 @@ class WhyNot:
             "rules": [
                 {
                     "rule": r.rule,
-                    "citation": _citation_json(r.citation),
+                    "citation": r.citation.to_json(),
                     "condition": r.condition.to_json(),
                 }
                 for r in self.rules
@@ -308,13 +326,3 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _citation_json(c: Citation) -> dict[str, Any]:
-    return {
-        "article": c.article,
-        "source": c.source,
-        "line": c.line,
-        "who": c.who,
-        "quote": c.quote,
-    }

@@ -10,6 +10,7 @@ with ``file:line:column``. Callers: ``compile``, ``consult``, the CLI's ``kb`` c
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -82,6 +83,8 @@ class ConclusionSpec(_Model):
     label: str = Field(min_length=3)
     description: str = Field(min_length=10)
     level: str | None = None
+    # Conclusions that cannot both hold or both be advised; symmetric, declared once.
+    contradicts: tuple[str, ...] = ()
 
 
 class ConclusionsFile(_Model):
@@ -222,6 +225,9 @@ class RuleSpec(_Model):
     salience: int = Field(0, ge=-999, le=999)
     citation: CitationSpec
     note: str | None = None
+    # Rules of other articles that this rule restates with more conditions: it adds no
+    # conclusion of its own, and is kept for its citation (checked by ``lumbar kb check``).
+    corroborates: tuple[Annotated[str, Field(pattern=SNAKE)], ...] = ()
     examples: ExamplesSpec = ExamplesSpec()
 
 
@@ -237,6 +243,23 @@ class ArticleSpec(_Model):
 class RuleFile(_Model):
     article: ArticleSpec
     rules: tuple[RuleSpec, ...] = Field(min_length=1)
+
+
+class SideSpec(_Model):
+    position: str = Field(min_length=5)
+    rules: tuple[Annotated[str, Field(pattern=SNAKE)], ...] = Field(min_length=1)
+
+
+class DisputeSpec(_Model):
+    id: str = Field(pattern=SNAKE)
+    topic: str = Field(min_length=10)
+    kind: Literal["disagree", "qualify"]
+    summary: str = Field(min_length=20)
+    sides: tuple[SideSpec, ...] = Field(min_length=2)
+
+
+class DisputesFile(_Model):
+    disputes: tuple[DisputeSpec, ...] = ()
 
 
 # ---- loaded, typed objects ---------------------------------------------------------------------
@@ -292,6 +315,7 @@ class Conclusion:
     description: str
     level: str | None
     location: Location
+    contradicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -313,6 +337,15 @@ class Citation:
     who: str | None
     line: int
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "article": self.article,
+            "source": self.source,
+            "line": self.line,
+            "who": self.who,
+            "quote": self.quote,
+        }
+
 
 @dataclass(frozen=True, eq=False)  # identity: each rule is one object, usable as a cache key
 class Rule:
@@ -326,6 +359,28 @@ class Rule:
     note: str | None
     location: Location
     examples: ExamplesSpec
+    corroborates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Side:
+    position: str
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """Where the articles disagree (or one qualifies another): each side names its rules."""
+
+    id: str
+    topic: str
+    kind: str
+    summary: str
+    sides: tuple[Side, ...]
+    location: Location
+
+    def side_of(self, rule_id: str) -> int | None:
+        return next((i for i, s in enumerate(self.sides) if rule_id in s.rules), None)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity (a cache key)
@@ -336,10 +391,19 @@ class KnowledgeBase:
     triage_levels: tuple[str, ...]
     articles: dict[str, Article]
     rules: tuple[Rule, ...]
+    disputes: tuple[Dispute, ...] = ()
 
     @cached_property
     def rules_by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
+
+    def disputes_of(self, rule_id: str) -> list[tuple[Dispute, int]]:
+        """The disputes a rule stands in, each with the index of its side."""
+        found = ((d, d.side_of(rule_id)) for d in self.disputes)
+        return [(d, i) for d, i in found if i is not None]
+
+    def contradictory(self, a: str, b: str) -> bool:
+        return b in self.conclusions[a].contradicts or a in self.conclusions[b].contradicts
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules_by_id[rule_id]
@@ -413,6 +477,34 @@ def find_quote(quote: str, text: str) -> int | None:
     return text.count("\n", 0, offsets[at]) + 1
 
 
+def closest_passage(quote: str, text: str) -> tuple[int, str]:
+    """The run of whole words of ``text`` most like ``quote`` (for a quote that is not
+    verbatim), and the line it starts on: the best window as long as the quote, then its
+    start and end moved a few words either way."""
+    haystack, offsets = _normalised_source(text)
+    needle = normalise(quote)[0].strip()
+    words = [0] + [i + 1 for i, ch in enumerate(haystack) if ch == " "] + [len(haystack) + 1]
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(needle)
+
+    def best_of(spans):
+        best, found = -1.0, (0, 0)
+        for at, end in spans:
+            matcher.set_seq1(haystack[at:end])
+            if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+                ratio = matcher.ratio()
+                if ratio > best:
+                    best, found = ratio, (at, end)
+        return found
+
+    first = best_of((w, w + len(needle)) for w in words[:-1])
+    k = bisect.bisect_left(words, first[0])
+    near = words[max(0, k - 6) : k + 7]
+    ends = [w - 1 for w in words if abs(w - first[1]) <= len(needle) // 4 + 10]
+    at, end = best_of((a, e) for a in near for e in ends if e > a)
+    return text.count("\n", 0, offsets[at]) + 1, haystack[at:end].strip()
+
+
 # ---- loading -----------------------------------------------------------------------------------
 
 
@@ -439,6 +531,10 @@ def load(root: Path | None = None) -> KnowledgeBase:
     vocab_path, concl_path = root / "vocabulary.yaml", root / "conclusions.yaml"
     vocab, vocab_raw = parse(vocab_path, VocabularyFile)
     concl, concl_raw = parse(concl_path, ConclusionsFile)
+    disputes_path = root / "disputes.yaml"
+    disputes_spec, disputes_raw = (
+        parse(disputes_path, DisputesFile) if disputes_path.exists() else (DisputesFile(), None)
+    )
     rule_paths = sorted((root / "rules").glob("*.yaml"))
     if not rule_paths:
         problems.append(Problem(shown(root / "rules"), None, None, "no rule files (*.yaml)."))
@@ -470,10 +566,21 @@ def load(root: Path | None = None) -> KnowledgeBase:
             s.description,
             s.level,
             here(concl_path, concl_raw, "conclusions", cid),
+            s.contradicts,
         )
         for cid, s in concl.conclusions.items()
     }
     for cid, c in conclusions.items():
+        for other in c.contradicts:
+            if other not in conclusions or other == cid:
+                problems.append(
+                    _at(
+                        here(concl_path, concl_raw, "conclusions", cid, "contradicts"),
+                        f"conclusions.{cid}.contradicts: {other!r} is "
+                        + ("the conclusion itself." if other == cid else "not a conclusion")
+                        + ("" if other == cid else _suggest(other, conclusions) + "."),
+                    )
+                )
         if (c.kind == "triage") != (c.level is not None):
             problems.append(
                 _at(
@@ -541,15 +648,43 @@ def load(root: Path | None = None) -> KnowledgeBase:
                     r.note,
                     loc,
                     r.examples,
+                    r.corroborates,
                 )
             )
 
+    disputes = tuple(
+        Dispute(
+            d.id,
+            d.topic,
+            d.kind,
+            d.summary,
+            tuple(Side(s.position, s.rules) for s in d.sides),
+            here(disputes_path, disputes_raw, "disputes", i, "id"),
+        )
+        for i, d in enumerate(disputes_spec.disputes)
+        if disputes_raw is not None
+    )
+    by_id = {r.id: r for r in rules}
+    problems.extend(_check_disputes(disputes, by_id))
+    for r in rules:
+        for other in r.corroborates:
+            if other not in by_id or other == r.id:
+                problems.append(
+                    _at(
+                        r.location,
+                        f"rule {r.id}: corroborates {other!r}, which is "
+                        + ("the rule itself." if other == r.id else "not a rule")
+                        + ("" if other == r.id else _suggest(other, by_id) + "."),
+                    )
+                )
     if not problems:
         rules, cycle_problems = stratify(rules)
         problems.extend(cycle_problems)
     if problems:
         raise KnowledgeBaseError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    return KnowledgeBase(root, findings, conclusions, concl.triage_levels, articles, tuple(rules))
+    return KnowledgeBase(
+        root, findings, conclusions, concl.triage_levels, articles, tuple(rules), disputes
+    )
 
 
 def _at(loc: Location, message: str) -> Problem:
@@ -626,11 +761,13 @@ def _check_rule(r, i, path, raw, here, findings, conclusions, article, text) -> 
                         )
                     )
     if find_quote(r.citation.quote, text) is None:
+        line, passage = closest_passage(r.citation.quote, text)
         out.append(
             _at(
                 here(path, raw, "rules", i, "citation", "quote"),
                 f"{prefix}.citation.quote is not verbatim in {article.source}; copy the "
-                "sentence exactly (whitespace and curly quotes may differ).",
+                "sentence exactly (whitespace and curly quotes may differ). Closest passage, "
+                f"line {line}: {passage!r}.",
             )
         )
     if r.citation.who is not None and r.citation.who not in article.experts:
@@ -641,6 +778,60 @@ def _check_rule(r, i, path, raw, here, findings, conclusions, article, text) -> 
                 f"({', '.join(article.experts) or 'none listed'}).",
             )
         )
+    return out
+
+
+def _check_disputes(disputes: tuple[Dispute, ...], rules: dict[str, Rule]) -> list[Problem]:
+    """Dispute ids are unique; each names existing rules, once, from two articles or more."""
+    out: list[Problem] = []
+    seen: set[str] = set()
+    for d in disputes:
+        if d.id in seen:
+            out.append(_at(d.location, f"dispute {d.id!r} is recorded twice; ids are unique."))
+        seen.add(d.id)
+        named = [r for side in d.sides for r in side.rules]
+        for r in sorted({r for r in named if r not in rules}):
+            out.append(
+                _at(d.location, f"dispute {d.id}: unknown rule {r!r}" + _suggest(r, rules) + ".")
+            )
+        twice = sorted({r for r in named if named.count(r) > 1})
+        if twice:
+            out.append(
+                _at(
+                    d.location,
+                    f"dispute {d.id}: {', '.join(twice)} stands on more than one side; "
+                    "a rule carries one side.",
+                )
+            )
+        articles = {rules[r].citation.article for r in named if r in rules}
+        if len(articles) < 2 and not any(r not in rules for r in named):
+            out.append(
+                _at(
+                    d.location,
+                    f"dispute {d.id}: all its rules come from {', '.join(articles)}; a dispute "
+                    "is between articles, so name rules from at least two.",
+                )
+            )
+    return out
+
+
+def example_problems(kb: KnowledgeBase) -> list[tuple[str, Problem]]:
+    """Rules that decide triage or a red flag must show both an example where they fire and a
+    near miss where they do not (``lumbar test`` runs them)."""
+    out = []
+    for rule in kb.rules:
+        missing = [g for g in ("fires", "does_not_fire") if not getattr(rule.examples, g)]
+        if missing and any(kb.conclusions[c].kind in ("triage", "red_flag") for c in rule.then):
+            out.append(
+                (
+                    "examples",
+                    _at(
+                        rule.location,
+                        f"rule {rule.id} decides triage or a red flag but has no "
+                        f"{' and no '.join(missing)} example; add one under 'examples'.",
+                    ),
+                )
+            )
     return out
 
 

@@ -28,7 +28,7 @@ import networkx as nx
 
 from .consult import DISCLAIMER, Result
 from .errors import LumbarError, Problem
-from .kb import Citation, ConclusionTest, KnowledgeBase, Rule, walk
+from .kb import Citation, KnowledgeBase
 
 FORMATS = ("svg", "png", "pdf", "dot", "html")
 ENGINES = ("auto", "dot", "pure")
@@ -366,71 +366,3 @@ Hover a node to see its quote or description; rule nodes carry a citation key [n
 </body></html>
 """
     return page.encode("utf-8")
-
-
-# ---- knowledge-base rule graphs ---------------------------------------------------------------
-
-CHANGE_STYLE = {
-    "added": {"color": "#1a9641", "penwidth": "3", "fillcolor": "#d9f0d3"},
-    "removed": {
-        "color": "#d7191c",
-        "penwidth": "3",
-        "style": "filled,dashed",
-        "fillcolor": "#fddbc7",
-    },
-    "changed": {"color": "#fdae61", "penwidth": "3", "fillcolor": "#fee8c8"},
-}
-
-
-def rule_graph_dot(rules: list[tuple[Rule, str | None]], kb: KnowledgeBase, title: str) -> str:
-    """Findings -> rules -> conclusions for ``rules`` (each with a change mark or None)."""
-    g = graphviz.Digraph(
-        "rules",
-        graph_attr={
-            "rankdir": "LR",
-            "fontname": "Helvetica",
-            "labelloc": "t",
-            "label": _text(title),
-        },
-        node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "filled"},
-    )
-    ids: dict[str, str] = {}
-
-    def node(key: str, label: str, **attrs: str) -> str:
-        if key not in ids:
-            ids[key] = f"n{len(ids)}"
-            g.node(ids[key], _text(label), **attrs)
-        return ids[key]
-
-    for rule, mark in rules:
-        rule_attrs = {
-            "shape": "ellipse",
-            "fillcolor": "#f7f7f7",
-            "tooltip": _text(rule.citation.quote),
-            **CHANGE_STYLE.get(mark or "", {}),
-        }
-        label = f"{rule.id}\n{rule.citation.article}:{rule.citation.line}"
-        r = node(f"rule:{rule.id}:{mark}", label + (f"\n[{mark}]" if mark else ""), **rule_attrs)
-        for leaf, negated in walk(rule.when):
-            if isinstance(leaf, ConclusionTest):
-                spec = kb.conclusions.get(leaf.conclusion)
-                shape, fill, font = KIND_STYLE[spec.kind] if spec else ("box", "white", "black")
-                src = node(
-                    f"c:{leaf.conclusion}",
-                    leaf.conclusion,
-                    shape=shape,
-                    fillcolor=fill,
-                    fontcolor=font,
-                )
-            else:
-                src = node(f"f:{leaf.finding}", leaf.finding, shape="note", fillcolor="white")
-            g.edge(
-                src,
-                r,
-                **({"style": "dashed", "arrowhead": "tee", "label": "not"} if negated else {}),
-            )
-        for cid in rule.then:
-            spec = kb.conclusions.get(cid)
-            shape, fill, font = KIND_STYLE[spec.kind] if spec else ("box", "white", "black")
-            g.edge(r, node(f"c:{cid}", cid, shape=shape, fillcolor=fill, fontcolor=font))
-    return g.source

@@ -1,0 +1,145 @@
+"""The knowledge base as a catalogue: select rules, see their neighbours and their sources.
+
+Used by ``lumbar kb list``/``kb show``/``kb disputes``, the rule diagrams and the explorer, so
+that each answers "which rules", "what feeds this rule" and "where does this quote stand in its
+article" the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import LumbarError, Problem
+from .kb import (
+    KINDS,
+    ConclusionTest,
+    FindingTest,
+    KnowledgeBase,
+    Rule,
+    _normalised_source,
+    closest,
+    normalise,
+    walk,
+)
+from .trace import describe_test
+
+CONTEXT_LINES = 2  # lines of the article shown before and after a quote (within its paragraph)
+
+
+class CatalogError(LumbarError):
+    """A filter or rule id that names nothing in the knowledge base."""
+
+
+def _unknown(what: str, name: str, choices: list[str]) -> CatalogError:
+    near = closest(name, choices)
+    hint = f" Did you mean {', '.join(near)}?" if near else f" Known: {', '.join(choices)}."
+    return CatalogError(Problem("command line", None, None, f"no {what} {name!r}.{hint}"))
+
+
+def rule(kb: KnowledgeBase, rule_id: str) -> Rule:
+    if rule_id not in kb.rules_by_id:
+        raise _unknown("rule", rule_id, list(kb.rules_by_id))
+    return kb.rule(rule_id)
+
+
+def select(
+    kb: KnowledgeBase,
+    article: str | None = None,
+    kind: str | None = None,
+    finding: str | None = None,
+    conclusion: str | None = None,
+) -> list[Rule]:
+    """Rules from ``article``, concluding something of ``kind``, testing ``finding``, or
+    concluding or testing ``conclusion``: every given filter must hold. KB order."""
+    if article is not None and article not in kb.articles:
+        raise _unknown("article", article, list(kb.articles))
+    if kind is not None and kind not in KINDS:
+        raise _unknown("conclusion kind", kind, list(KINDS))
+    if finding is not None and finding not in kb.findings:
+        raise _unknown("finding", finding, list(kb.findings))
+    if conclusion is not None and conclusion not in kb.conclusions:
+        raise _unknown("conclusion", conclusion, list(kb.conclusions))
+    return [
+        r
+        for r in kb.rules
+        if (article is None or r.citation.article == article)
+        and (kind is None or kind in kinds(kb, r))
+        and (finding is None or finding in findings_tested(r))
+        and (conclusion is None or conclusion in r.then or conclusion in conclusions_tested(r))
+    ]
+
+
+def condition_text(condition: Any) -> str:
+    """A rule condition in one line: ``a = x and (b >= 3 or c) and not d``."""
+    for key, joiner in (("all", " and "), ("any", " or ")):
+        children = getattr(condition, key, None)
+        if isinstance(children, tuple):
+            parts = [condition_text(c) for c in children]
+            wrapped = [f"({p})" if " or " in p or " and " in p else p for p in parts]
+            return joiner.join(wrapped) if len(parts) > 1 else parts[0]
+    children = getattr(condition, "none", None)
+    if isinstance(children, tuple):
+        return " and ".join(f"not {describe_test(c)}" for c in children)
+    return describe_test(condition)
+
+
+def kinds(kb: KnowledgeBase, r: Rule) -> list[str]:
+    return sorted({kb.conclusions[c].kind for c in r.then})
+
+
+def findings_tested(r: Rule) -> list[str]:
+    return _unique(leaf.finding for leaf, _ in walk(r.when) if isinstance(leaf, FindingTest))
+
+
+def conclusions_tested(r: Rule) -> list[str]:
+    return _unique(leaf.conclusion for leaf, _ in walk(r.when) if isinstance(leaf, ConclusionTest))
+
+
+def feeders(kb: KnowledgeBase, r: Rule) -> list[Rule]:
+    """Rules that conclude something this rule tests (present or absent)."""
+    tested = set(conclusions_tested(r))
+    return [p for p in kb.rules if p is not r and tested & set(p.then)]
+
+
+def fed(kb: KnowledgeBase, r: Rule) -> list[Rule]:
+    """Rules that test something this rule concludes."""
+    return [q for q in kb.rules if q is not r and set(q.then) and r in feeders(kb, q)]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a quote stands in its article: the lines around it, numbered from ``first``."""
+
+    first: int
+    lines: tuple[str, ...]
+    quote_first: int
+    quote_last: int
+
+    def numbered(self) -> list[tuple[int, str, bool]]:
+        """(line number, text, whether the quote is on it)."""
+        return [
+            (n, text, self.quote_first <= n <= self.quote_last)
+            for n, text in enumerate(self.lines, self.first)
+        ]
+
+
+def context(kb: KnowledgeBase, r: Rule) -> Context:
+    """The quote's lines and up to ``CONTEXT_LINES`` more each side, within its paragraph."""
+    text = kb.articles[r.citation.article].text
+    haystack, offsets = _normalised_source(text)
+    needle = normalise(r.citation.quote)[0].strip()
+    at = haystack.find(needle)  # verbatim: checked when the knowledge base loaded
+    start = text.count("\n", 0, offsets[at]) + 1
+    end = text.count("\n", 0, offsets[at + len(needle) - 1]) + 1
+    lines = text.split("\n")
+    first, last = start, end
+    while first > 1 and start - first < CONTEXT_LINES and lines[first - 2].strip():
+        first -= 1
+    while last < len(lines) and last - end < CONTEXT_LINES and lines[last].strip():
+        last += 1
+    return Context(first, tuple(lines[first - 1 : last]), start, end)
+
+
+def _unique(items) -> list[str]:
+    return list(dict.fromkeys(items))
