@@ -133,7 +133,11 @@ def consultation(result: Result, all_citations: bool = False) -> str:
             sections.append((title, [ln for d in items for ln in _item(d, bullet, limit)]))
     if result.disputes:
         labels = {d.id: d.label for d in result.conclusions}
-        sections.append(("Where the articles disagree", contested(result.disputes, labels, limit)))
+        title = "Where the articles disagree (every side" + (
+            "; one quote each, all with --all-citations)" if limit is not None else ")"
+        )
+        per_side = None if limit is None else 1
+        sections.append((title, contested(result.disputes, labels, per_side)))
     for title, lines in sections:
         out += ["", title, *lines]
     footer = (

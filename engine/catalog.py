@@ -24,7 +24,7 @@ from .kb import (
 )
 from .trace import describe_test
 
-CONTEXT_LINES = 2  # lines of the article shown before and after a quote (within its paragraph)
+CONTEXT_LINES = 1  # non-blank lines of the article shown before and after a quote
 
 
 class CatalogError(LumbarError):
@@ -109,23 +109,20 @@ def fed(kb: KnowledgeBase, r: Rule) -> list[Rule]:
 
 @dataclass(frozen=True)
 class Context:
-    """Where a quote stands in its article: the lines around it, numbered from ``first``."""
+    """Where a quote stands in its article: numbered lines around it."""
 
-    first: int
-    lines: tuple[str, ...]
+    lines: tuple[tuple[int, str], ...]  # (line number, text)
     quote_first: int
     quote_last: int
 
     def numbered(self) -> list[tuple[int, str, bool]]:
         """(line number, text, whether the quote is on it)."""
-        return [
-            (n, text, self.quote_first <= n <= self.quote_last)
-            for n, text in enumerate(self.lines, self.first)
-        ]
+        return [(n, t, self.quote_first <= n <= self.quote_last) for n, t in self.lines]
 
 
 def context(kb: KnowledgeBase, r: Rule) -> Context:
-    """The quote's lines and up to ``CONTEXT_LINES`` more each side, within its paragraph."""
+    """The quote's paragraph (its lines) and ``CONTEXT_LINES`` non-blank lines of the article
+    either side of it (the neighbouring paragraphs, or list items), blank lines left out."""
     text = kb.articles[r.citation.article].text
     haystack, offsets = _normalised_source(text)
     needle = normalise(r.citation.quote)[0].strip()
@@ -133,12 +130,10 @@ def context(kb: KnowledgeBase, r: Rule) -> Context:
     start = text.count("\n", 0, offsets[at]) + 1
     end = text.count("\n", 0, offsets[at + len(needle) - 1]) + 1
     lines = text.split("\n")
-    first, last = start, end
-    while first > 1 and start - first < CONTEXT_LINES and lines[first - 2].strip():
-        first -= 1
-    while last < len(lines) and last - end < CONTEXT_LINES and lines[last].strip():
-        last += 1
-    return Context(first, tuple(lines[first - 1 : last]), start, end)
+    before = [n for n in range(start - 1, 0, -1) if lines[n - 1].strip()][:CONTEXT_LINES]
+    after = [n for n in range(end + 1, len(lines) + 1) if lines[n - 1].strip()][:CONTEXT_LINES]
+    shown = [*reversed(before), *range(start, end + 1), *after]
+    return Context(tuple((n, lines[n - 1]) for n in shown), start, end)
 
 
 def _unique(items) -> list[str]:

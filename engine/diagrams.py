@@ -14,6 +14,7 @@ Callers: ``lumbar diagrams``, ``lumbar diff --diagram`` (with change marks), the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,7 +227,7 @@ def plan(kb: KnowledgeBase) -> list[Diagram]:
         rules = tuple(r for r in kb.rules if r in upstream(kb, ends) or r in after)
         out.append(
             Diagram(
-                f"cause-{c.id}",
+                c.id,
                 f"Cause: {c.label}",
                 f"{c.label}: the rules that lead to {c.id} and the advice rules that test it.",
                 rules,
@@ -241,7 +242,7 @@ def svg(kb: KnowledgeBase, d: Diagram) -> bytes:
 
 def node_count(kb: KnowledgeBase, d: Diagram) -> int:
     source = rule_graph_dot(d.rules, kb, d.title, legend=False)
-    return sum(1 for line in source.splitlines() if line.strip().startswith("n") and "[" in line)
+    return len(re.findall(r"^\s*n\d+ \[", source, re.M))  # node statements, not edges
 
 
 def readme(kb: KnowledgeBase, diagrams: list[Diagram]) -> bytes:
@@ -288,7 +289,7 @@ def files(kb: KnowledgeBase) -> dict[str, bytes]:
     return out
 
 
-GENERATED = ("rules.svg", "article-*.svg", "triage-*.svg", "cause-*.svg", "README.md")
+GENERATED = ("rules.svg", "article-*.svg", "triage-*.svg", "cause_*.svg", "README.md")
 
 
 def leftovers(kb: KnowledgeBase, folder: Path, names: Iterable[str]) -> list[Path]:

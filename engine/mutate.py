@@ -153,7 +153,17 @@ def apply(kb: KnowledgeBase, mutant: Mutant) -> KnowledgeBase | None:
         elif mutant.operator != "delete":
             rules.append(replace(rule, when=mutant.when))
     rules, problems = stratify(rules)
-    return None if problems else replace(kb, rules=tuple(rules))
+    if problems:
+        return None
+    kept = {r.id for r in rules}  # a deleted rule leaves the disputes it stood in
+    disputes = tuple(
+        replace(
+            d,
+            sides=tuple(replace(s, rules=tuple(r for r in s.rules if r in kept)) for s in d.sides),
+        )
+        for d in kb.disputes
+    )
+    return replace(kb, rules=tuple(rules), disputes=disputes)
 
 
 # ---- probes -----------------------------------------------------------------------------------
