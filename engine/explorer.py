@@ -15,6 +15,7 @@ Escaping: the knowledge base reaches a page only as JSON inside
 from __future__ import annotations
 
 import json
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from .render import render
 
 ASSETS = files("lumbar.engine") / "explorer_assets"
 PAGES = ("index.html", "disputes.html")
+PLACEHOLDER = re.compile(r"\{\{(?:STYLE|SCRIPT|DATA|SVG)\}\}")
 
 
 def site_data(kb: KnowledgeBase) -> dict[str, Any]:
@@ -105,8 +107,8 @@ def pages(kb: KnowledgeBase) -> dict[str, bytes]:
     out = {}
     for page in PAGES:
         text = (ASSETS / page).read_text(encoding="utf-8")
-        for key, value in parts.items():
-            text = text.replace(key, value)
+        # one pass, so that placeholder-like text inside the data or the SVG stays text
+        text = PLACEHOLDER.sub(lambda m: parts[m.group(0)], text)
         out[page] = text.encode("utf-8")
     return out
 
