@@ -6,7 +6,9 @@
 2. warm `consult()` per case over every example (engine class compiled once);
 3. the same compiled rules in bare experta (stock run loop: no trace, no result) and the ratio;
 4. rendering the largest example's trace with each Graphviz engine;
-5. per-case time on a synthetic knowledge base ten times larger (generated in a temp folder).
+5. the knowledge-base tools: anomaly checks (`kb check`), the committed rule diagrams, the
+   explorer pages;
+6. per-case time on a synthetic knowledge base ten times larger (generated in a temp folder).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 import yaml
 from experta import KnowledgeEngine
 
+from lumbar.engine import anomalies, diagrams, explorer
 from lumbar.engine import kb as kb_module
 from lumbar.engine.case import load_case
 from lumbar.engine.compile import compile_rules
@@ -144,6 +147,21 @@ def main() -> None:
         for fmt in ("svg", "png"):
             t = median_seconds(lambda e=engine, f=fmt: render(source, f, e), repeat)
             print(f"  {engine:4} -> {fmt}:                                  {t * 1000:8.1f} ms")
+
+    print("knowledge-base tools:")
+    t = median_seconds(lambda: anomalies.check(kb), repeat)
+    print(f"  anomaly checks (kb check after loading):        {t * 1000:8.1f} ms")
+    whole = diagrams.plan(kb)[0]
+    t = median_seconds(lambda: diagrams.svg(kb, whole), repeat)
+    print(
+        f"  whole rule graph ({diagrams.node_count(kb, whole)} nodes) -> svg, pure:      "
+        f"{t * 1000:8.1f} ms"
+    )
+    t = median_seconds(lambda: diagrams.files(kb), max(3, repeat // 2))
+    print(f"  every committed diagram ({len(diagrams.plan(kb))} svg + README):     {t:8.2f} s")
+    t = median_seconds(lambda: explorer.pages(kb), max(3, repeat // 2))
+    size = sum(len(b) for b in explorer.pages(kb).values()) / 1e6
+    print(f"  explorer pages ({size:.1f} MB):                      {t * 1000:8.1f} ms")
 
     with tempfile.TemporaryDirectory() as tmp:
         big = kb_module.load(synthetic(Path(tmp), 10))

@@ -224,7 +224,8 @@ def plan(kb: KnowledgeBase) -> list[Diagram]:
             continue
         ends = [r for r in kb.rules if c.id in r.then]
         after = [r for r in kb.rules if c.id in conclusions_tested(r)]
-        rules = tuple(r for r in kb.rules if r in upstream(kb, ends) or r in after)
+        before = upstream(kb, ends)
+        rules = tuple(r for r in kb.rules if r in before or r in after)
         out.append(
             Diagram(
                 c.id,

@@ -50,9 +50,13 @@ def parse_text(text: str, name: str, error: type[LumbarError]) -> Document:
                 Problem(name, exc.lineno, exc.colno, f"this is not valid JSON: {exc.msg}.")
             ) from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        if not name.endswith(".json"):
-            data = yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()  # parsed once: positions and data from one tree
+            if not name.endswith(".json"):
+                data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         detail = (exc.problem or exc.context or "syntax error").strip()

@@ -524,6 +524,29 @@ def load(root: Path | None = None) -> KnowledgeBase:
             problems.extend(validation_problems(exc, doc))
             return None, doc
 
+    def parse_rules(path: Path) -> tuple[ArticleSpec | None, list[tuple[int, RuleSpec]], Document]:
+        """A rule file; if its shape is wrong, the problems, and then every rule that is
+        shaped right (with its index), so that their meaning is checked in the same run."""
+        doc = read_document(path, KnowledgeBaseError, shown(path))
+        try:
+            spec = RuleFile.model_validate(doc.data)
+            return spec.article, list(enumerate(spec.rules)), doc
+        except ValidationError as exc:
+            problems.extend(validation_problems(exc, doc))
+        data = doc.data if isinstance(doc.data, dict) else {}
+        try:
+            article = ArticleSpec.model_validate(data.get("article"))
+        except ValidationError:
+            return None, [], doc
+        items = data.get("rules") if isinstance(data.get("rules"), list) else []
+        kept = []
+        for i, item in enumerate(items):
+            try:
+                kept.append((i, RuleSpec.model_validate(item)))
+            except ValidationError:
+                continue  # reported above, with its place
+        return article, kept, doc
+
     def here(path: Path, doc: Document, *keys: str | int) -> Location:
         line, col = doc.position(keys)
         return Location(shown(path), line, col)
@@ -538,9 +561,11 @@ def load(root: Path | None = None) -> KnowledgeBase:
     rule_paths = sorted((root / "rules").glob("*.yaml"))
     if not rule_paths:
         problems.append(Problem(shown(root / "rules"), None, None, "no rule files (*.yaml)."))
-    rule_files = [(p, *parse(p, RuleFile)) for p in rule_paths]
-    if problems:
+    rule_files = [(p, *parse_rules(p)) for p in rule_paths]
+    if vocab is None or concl is None:  # every other check needs these two
         raise KnowledgeBaseError(problems)
+    if disputes_spec is None:
+        disputes_spec = DisputesFile()
 
     findings = {
         name: Finding(
@@ -601,8 +626,9 @@ def load(root: Path | None = None) -> KnowledgeBase:
     articles: dict[str, Article] = {}
     rules: list[Rule] = []
     seen_ids: dict[str, Location] = {}
-    for path, spec, raw in rule_files:
-        a = spec.article
+    for path, a, indexed, raw in rule_files:
+        if a is None:
+            continue
         source = root / "sources" / a.source
         try:
             text = source.read_text(encoding="utf-8")
@@ -622,7 +648,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
                 )
             )
         articles[a.key] = Article(a.key, a.source, a.title, a.author, a.date, a.experts, text)
-        for i, r in enumerate(spec.rules):
+        for i, r in indexed:
             loc = here(path, raw, "rules", i, "id")
             if r.id in seen_ids:
                 problems.append(

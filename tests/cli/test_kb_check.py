@@ -82,14 +82,15 @@ def test_problems_that_stop_loading_are_all_reported_with_file_and_line(runner, 
     assert "the knowledge base does not load" in result.stdout
 
 
-def test_schema_errors_are_reported_first_each_with_file_and_line(runner, kb_copy) -> None:
-    """A file whose shape is wrong is not read for meaning: shape errors come alone."""
+def test_schema_errors_and_meaning_errors_are_reported_together(runner, kb_copy) -> None:
+    """A rule whose shape is wrong does not hide what is wrong with the rules beside it."""
     lines = append_rules(
         kb_copy,
         rule("schema_error", "{finding: butt_wink, is: true}", "rec_foam_roll", "    colour: red\n")
         + rule("no_then", "{finding: butt_wink, is: true}", "rec_foam_roll").replace(
             "    then: [rec_foam_roll]\n", ""
-        ),
+        )
+        + rule("well_shaped_but_unknown", "{finding: butt_winks, is: true}", "rec_foam_roll"),
     )
     result = check(runner, kb_copy)
     assert result.exit_code == 1
@@ -97,6 +98,10 @@ def test_schema_errors_are_reported_first_each_with_file_and_line(runner, kb_cop
     assert f"{at}:{lines['schema_error'] + 4}:5: rules[" in result.stderr
     assert "colour: unknown key; remove it or check its spelling" in result.stderr
     assert re.search(rf"{at}:{lines['no_then']}:\d+: rules\[\d+\]\.then: .*required", result.stderr)
+    assert re.search(
+        rf"{at}:{lines['well_shaped_but_unknown'] + 1}:\d+: .*unknown finding 'butt_winks'",
+        result.stderr,
+    )
 
 
 def test_each_rule_base_anomaly_is_reported_at_its_rule(runner, kb_copy) -> None:
