@@ -7,6 +7,7 @@ Only this package catches ``LumbarError``; it becomes one message on stderr and 
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import sys
@@ -34,6 +35,11 @@ from lumbar.engine.kb import KnowledgeBase
 from lumbar.engine.trace import to_graphml, to_node_link
 
 from . import format as fmt
+
+# Everything imported so far lives as long as the process: keep the garbage collector from
+# re-scanning it while a command builds its many small objects (YAML, pydantic, Rete). Measured:
+# loading the knowledge base after all of lumbar's imports, median 398 -> 228 ms.
+gc.freeze()
 
 app = typer.Typer(
     help="lumbar: why does my lower back hurt after squats, and what should I do? "

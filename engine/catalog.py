@@ -18,9 +18,8 @@ from .kb import (
     FindingTest,
     KnowledgeBase,
     Rule,
-    _normalised_source,
     closest,
-    normalise,
+    quote_lines,
     walk,
 )
 from .trace import describe_test
@@ -141,11 +140,9 @@ def context(kb: KnowledgeBase, r: Rule) -> Context:
     """The quote's paragraph (its lines) and ``CONTEXT_LINES`` non-blank lines of the article
     either side of it (the neighbouring paragraphs, or list items), blank lines left out."""
     text = kb.articles[r.citation.article].text
-    haystack, offsets = _normalised_source(text)
-    needle = normalise(r.citation.quote)[0].strip()
-    at = haystack.find(needle)  # verbatim: checked when the knowledge base loaded
-    start = text.count("\n", 0, offsets[at]) + 1
-    end = text.count("\n", 0, offsets[at + len(needle) - 1]) + 1
+    span = quote_lines(r.citation.quote, text)
+    assert span is not None  # every quote is verbatim: checked when the knowledge base loaded
+    start, end = span
     lines = text.split("\n")
     before = [n for n in range(start - 1, 0, -1) if lines[n - 1].strip()][:CONTEXT_LINES]
     after = [n for n in range(end + 1, len(lines) + 1) if lines[n - 1].strip()][:CONTEXT_LINES]

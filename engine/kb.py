@@ -469,12 +469,19 @@ def _normalised_source(text: str) -> tuple[str, list[int]]:
 
 def find_quote(quote: str, text: str) -> int | None:
     """1-based line of ``text`` where ``quote`` starts, or None if it is not verbatim there."""
+    span = quote_lines(quote, text)
+    return span[0] if span else None
+
+
+def quote_lines(quote: str, text: str) -> tuple[int, int] | None:
+    """1-based first and last line of ``quote`` in ``text``, or None if it is not verbatim."""
     haystack, offsets = _normalised_source(text)
     needle = normalise(quote)[0].strip()
     at = haystack.find(needle)
-    if at < 0:
+    if at < 0 or not needle:
         return None
-    return text.count("\n", 0, offsets[at]) + 1
+    first = text.count("\n", 0, offsets[at]) + 1
+    return first, first + text.count("\n", offsets[at], offsets[at + len(needle) - 1])
 
 
 def closest_passage(quote: str, text: str) -> tuple[int, str]:
