@@ -23,7 +23,7 @@ import graphviz
 
 from .catalog import conclusions_tested, feeders
 from .kb import ConclusionTest, FindingTest, KnowledgeBase, Rule, walk
-from .render import KIND_STYLE, TRIAGE_FILL, _text, render
+from .render import KIND_STYLE, TRIAGE_FILL, dot_text, render
 
 ENGINE = "pure"  # pinned in uv.lock; the system `dot` may be any version
 DISPUTED_STYLE = {"color": "#762a83", "penwidth": "2.5"}
@@ -54,7 +54,7 @@ def rule_graph_dot(
             "rankdir": "LR",
             "fontname": "Helvetica",
             "labelloc": "t",
-            "label": _text(title),
+            "label": dot_text(title),
             "ranksep": "0.9",
             "nodesep": "0.12",
         },
@@ -66,7 +66,7 @@ def rule_graph_dot(
     def node(key: str, label: str, **attrs: str) -> str:
         if key not in names:
             names[key] = f"n{len(names)}"
-            g.node(names[key], _text(label), **attrs)
+            g.node(names[key], dot_text(label), **attrs)
         return names[key]
 
     def conclusion(cid: str) -> str:
@@ -83,7 +83,7 @@ def rule_graph_dot(
             fontcolor=font,
             id=f"conclusion-{cid}",
             **{"class": f"conclusion kind-{kind}"},
-            tooltip=_text(spec.label if spec else cid),
+            tooltip=dot_text(spec.label if spec else cid),
         )
 
     for rule, mark in marked:
@@ -96,7 +96,7 @@ def rule_graph_dot(
         attrs = {
             "shape": "ellipse",
             "fillcolor": "#f7f7f7",
-            "tooltip": _text(rule.citation.quote),
+            "tooltip": dot_text(rule.citation.quote),
             "id": f"rule-{rule.id}" + (f"-{mark}" if mark else ""),
             "class": f"rule article-{rule.citation.article} {kinds}"
             + (" disputed" if disputed else ""),

@@ -5,7 +5,7 @@ conclusions coloured by kind, each firing labelled with its rule id and a citati
 that matches the numbered citation list drawn beside it, ranked left to right by reasoning
 depth, the chain of an optional focus conclusion highlighted and the rest dimmed, and a legend.
 
-Every text from the knowledge base or the case reaches DOT through ``_text`` (escaped, never
+Every text from the knowledge base or the case reaches DOT through ``dot_text`` (escaped, never
 read as an HTML-like label) and DOT node ids are generated (``n0``, ``n1``...), so no quote can
 break the output or inject markup. The HTML page escapes everything it writes itself.
 
@@ -65,7 +65,7 @@ class CitationEntry:
     citation: Citation
 
 
-def _text(value: Any) -> graphviz.quoting.NoHtml:
+def dot_text(value: Any) -> graphviz.quoting.NoHtml:
     """Any text as a literal DOT string: backslashes and entities kept as written (Graphviz
     would read ``\\n`` as a line break and ``&amp;`` as ``&``), never an HTML-like label."""
     return graphviz.nohtml(graphviz.escape(str(value).replace("&", "&amp;")))
@@ -136,8 +136,8 @@ def trace_dot(result: Result, kb: KnowledgeBase, focus: str | None = None) -> st
         for node, data in trace.nodes(data=True):
             if data["kind"] == "finding":
                 spec = kb.findings[data["name"]]
-                attrs = {"shape": "note", "fillcolor": "white", "tooltip": _text(spec.question)}
-                findings.node(ids[node], _text(data["label"]), **attrs | _dim(node, lit))
+                attrs = {"shape": "note", "fillcolor": "white", "tooltip": dot_text(spec.question)}
+                findings.node(ids[node], dot_text(data["label"]), **attrs | _dim(node, lit))
 
     by_depth: dict[int, list[str]] = {}
     for node, data in trace.nodes(data=True):
@@ -148,8 +148,8 @@ def trace_dot(result: Result, kb: KnowledgeBase, focus: str | None = None) -> st
             entry = entries[data["rule"]]
             who = f" — {data['who']}" if data["who"] else ""
             tooltip = f"“{data['quote']}”{who}, {data['article']} line {data['line']}"
-            attrs = {"shape": "ellipse", "fillcolor": "#f7f7f7", "tooltip": _text(tooltip)}
-            label = _text(f"{data['rule']}\n[{entry.key}]")
+            attrs = {"shape": "ellipse", "fillcolor": "#f7f7f7", "tooltip": dot_text(tooltip)}
+            label = dot_text(f"{data['rule']}\n[{entry.key}]")
             g.node(ids[node], label, **attrs | _dim(node, lit))
         else:
             shape, fill, font = KIND_STYLE[data["conclusion_kind"]]
@@ -160,11 +160,11 @@ def trace_dot(result: Result, kb: KnowledgeBase, focus: str | None = None) -> st
                 "shape": shape,
                 "fillcolor": fill,
                 "fontcolor": font,
-                "tooltip": _text(spec.description),
+                "tooltip": dot_text(spec.description),
             }
             if data["conclusion_kind"] in ("triage", "red_flag"):
                 attrs["penwidth"] = "2"
-            label = _text(f"{data['label']}\n({data['conclusion']})")
+            label = dot_text(f"{data['label']}\n({data['conclusion']})")
             g.node(ids[node], label, **attrs | _dim(node, lit))
     for level in sorted(by_depth):
         with g.subgraph(graph_attr={"rank": "same"}) as same:
@@ -220,7 +220,7 @@ def _citation_list(title: str, entries: list[CitationEntry]) -> graphviz.quoting
             quote = quote[: QUOTE_IN_LIST - 1].rsplit(" ", 1)[0] + " …"
         who = f"{c.who}, " if c.who else ""
         lines.append(f"[{e.key}] {e.rule} — {who}{c.article} ({c.source}:{c.line}): “{quote}”")
-    return graphviz.nohtml("".join(_text(line) + "\\l" for line in lines))
+    return graphviz.nohtml("".join(dot_text(line) + "\\l" for line in lines))
 
 
 # ---- engines --------------------------------------------------------------------------------
