@@ -21,9 +21,10 @@ from pathlib import Path
 
 import graphviz
 
+from . import render
 from .catalog import conclusions_tested, feeders
 from .kb import ConclusionTest, FindingTest, KnowledgeBase, Rule, walk
-from .render import KIND_STYLE, TRIAGE_FILL, dot_text, render
+from .render import KIND_STYLE, TRIAGE_FILL, dot_text
 
 ENGINE = "pure"  # pinned in uv.lock; the system `dot` may be any version
 DISPUTED_STYLE = {"color": "#762a83", "penwidth": "2.5"}
@@ -134,32 +135,20 @@ def rule_graph_dot(
     for src, dst, style in dict.fromkeys((a, b, tuple(s.items())) for a, b, s in edges):
         g.edge(src, dst, **dict(style))
     if legend:
-        _legend(g)
-    return g.source
-
-
-def _legend(g: graphviz.Digraph) -> None:
-    with g.subgraph(
-        name="cluster_legend",
-        graph_attr={"label": "Legend", "style": "rounded", "color": "#999999", "fontsize": "12"},
-    ) as lg:
-        lg.node("legend_finding", "finding", shape="note", fillcolor="white")
-        lg.node("legend_rule", "rule_id\narticle:line", shape="ellipse", fillcolor="#f7f7f7")
-        lg.node(
-            "legend_disputed",
-            "rule_id [disputed]\n(lumbar kb disputes)",
-            shape="ellipse",
-            fillcolor="#f7f7f7",
-            **DISPUTED_STYLE,
+        rule_style = {"shape": "ellipse", "fillcolor": "#f7f7f7"}
+        render.legend(
+            g,
+            [
+                ("legend_finding", "finding", {"shape": "note", "fillcolor": "white"}),
+                ("legend_rule", "rule_id\narticle:line", rule_style),
+                (
+                    "legend_disputed",
+                    "rule_id [disputed]\n(lumbar kb disputes)",
+                    {**rule_style, **DISPUTED_STYLE},
+                ),
+            ],
         )
-        lg.edge("legend_finding", "legend_rule", style="invis")
-        lg.edge("legend_rule", "legend_disputed", style="invis")
-        previous = "legend_disputed"
-        for kind, (shape, fill, font) in KIND_STYLE.items():
-            name = f"legend_{kind}"
-            lg.node(name, kind.replace("_", " "), shape=shape, fillcolor=fill, fontcolor=font)
-            lg.edge(previous, name, style="invis")
-            previous = name
+    return g.source
 
 
 # ---- the committed set -----------------------------------------------------------------------
@@ -238,7 +227,7 @@ def plan(kb: KnowledgeBase) -> list[Diagram]:
 
 
 def svg(kb: KnowledgeBase, d: Diagram) -> bytes:
-    return render(rule_graph_dot(d.rules, kb, d.title), "svg", ENGINE)
+    return render.render(rule_graph_dot(d.rules, kb, d.title), "svg", ENGINE)
 
 
 def node_count(kb: KnowledgeBase, d: Diagram) -> int:

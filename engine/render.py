@@ -16,6 +16,7 @@ ships as a wheel with lumbar: svg and png, no pdf). ``auto`` prefers ``dot``.
 from __future__ import annotations
 
 import html
+import itertools
 import shutil
 import subprocess
 import sys
@@ -176,7 +177,17 @@ def trace_dot(result: Result, kb: KnowledgeBase, focus: str | None = None) -> st
         if lit is not None and on_chain:
             attrs["penwidth"] = "2"
         g.edge(ids[tail], ids[head], **attrs)
-    _legend(g)
+    legend(
+        g,
+        [
+            ("legend_finding", "finding of the case", {"shape": "note", "fillcolor": "white"}),
+            (
+                "legend_firing",
+                "rule firing\n[n] = citation",
+                {"shape": "ellipse", "fillcolor": "#f7f7f7"},
+            ),
+        ],
+    )
     return g.source
 
 
@@ -192,17 +203,19 @@ def _depths(trace: nx.DiGraph) -> dict[str, int]:
     return depth
 
 
-def _legend(g: graphviz.Digraph) -> None:
+def legend(g: graphviz.Digraph, heads: list[tuple[str, str, dict[str, str]]]) -> None:
+    """A legend cluster: the ``heads`` (node name, label, attributes) in a row, then one node
+    per conclusion kind. Shared by consultation diagrams and rule diagrams."""
     with g.subgraph(
         name="cluster_legend",
         graph_attr={"label": "Legend", "style": "rounded", "color": "#999999", "fontsize": "12"},
     ) as lg:
-        lg.node("legend_finding", "finding of the case", shape="note", fillcolor="white")
-        lg.node(
-            "legend_firing", "rule firing\n[n] = citation", shape="ellipse", fillcolor="#f7f7f7"
-        )
-        previous = "legend_firing"
-        lg.edge("legend_finding", "legend_firing", style="invis")
+        for name, label, attrs in heads:
+            lg.node(name, label, **attrs)
+        names = [name for name, _, _ in heads]
+        for a, b in itertools.pairwise(names):
+            lg.edge(a, b, style="invis")
+        previous = names[-1]
         for kind, (shape, fill, font) in KIND_STYLE.items():
             name = f"legend_{kind}"
             lg.node(name, kind.replace("_", " "), shape=shape, fillcolor=fill, fontcolor=font)
