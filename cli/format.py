@@ -11,7 +11,7 @@ from lumbar.engine import catalog
 from lumbar.engine.consult import DISCLAIMER, Contested, Derived, Result, Support
 from lumbar.engine.diff import Diff
 from lumbar.engine.explain import Check, How, WhyNot
-from lumbar.engine.kb import KnowledgeBase, Rule
+from lumbar.engine.kb import Citation, KnowledgeBase, Rule
 from lumbar.engine.suite import CaseOutcome, Coverage
 
 WIDTH = 100
@@ -27,10 +27,9 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
     return cut + " …"
 
 
-def cite(s: Support) -> str:
-    c = s.citation
+def cite(rule: str, c: Citation) -> str:
     who = f"{c.who}, " if c.who else ""
-    return f"[{s.rule}] “{shorten(c.quote)}” — {who}{c.article} ({c.source}:{c.line})"
+    return f"[{rule}] “{shorten(c.quote)}” — {who}{c.article} ({c.source}:{c.line})"
 
 
 def wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
@@ -45,7 +44,7 @@ def wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
 
 def citations(supports: tuple[Support, ...], indent: str, limit: int | None) -> list[str]:
     shown = supports if limit is None else supports[:limit]
-    lines = [ln for s in shown for ln in wrap(cite(s), indent)]
+    lines = [ln for s in shown for ln in wrap(cite(s.rule, s.citation), indent)]
     rest = supports[len(shown) :]
     if rest:
         names = ", ".join(s.rule for s in rest)
@@ -75,17 +74,27 @@ def contested(items: tuple[Contested, ...], labels: dict[str, str], limit: int |
             lines += wrap(
                 "rests on it here: " + "; ".join(labels[x] for x in c.conclusions), "    "
             )
-        taken = c.taken()
-        for i, (position, voices) in enumerate(c.sides):
-            mark = "fired for this case" if i in taken else "did not fire for this case"
-            lines += wrap(f"{chr(ord('A') + i)}. {position}  ({mark})", "    ")
-            ordered = sorted(voices, key=lambda v: not v.fired)
-            shown = ordered if limit is None else ordered[:limit]
-            for v in shown:
-                lines += wrap(cite(Support(v.rule, v.citation, (), (), ())), "       ")
-            if len(shown) < len(ordered):
-                rest = ", ".join(v.rule for v in ordered[len(shown) :])
-                lines += wrap(f"(+{len(ordered) - len(shown)} more: {rest})", "       ")
+        lines += _sides(c, "    ", limit, marked=True)
+    return lines
+
+
+def _sides(c: Contested, indent: str, limit: int | None, marked: bool) -> list[str]:
+    """Each side of a dispute (A., B., ...) and up to ``limit`` of its rules' citations (the
+    rules that fired first); ``marked`` says whether each side fired for the case."""
+    lines: list[str] = []
+    taken = c.taken()
+    for i, (position, voices) in enumerate(c.sides):
+        mark = ""
+        if marked:
+            mark = "  (fired for this case)" if i in taken else "  (did not fire for this case)"
+        lines += wrap(f"{chr(ord('A') + i)}. {position}{mark}", indent)
+        ordered = sorted(voices, key=lambda v: not v.fired)
+        shown = ordered if limit is None else ordered[:limit]
+        for v in shown:
+            lines += wrap(cite(v.rule, v.citation), indent + "   ")
+        if len(shown) < len(ordered):
+            rest = ", ".join(v.rule for v in ordered[len(shown) :])
+            lines += wrap(f"(+{len(ordered) - len(shown)} more: {rest})", indent + "   ")
     return lines
 
 
@@ -472,14 +481,12 @@ def rule_card(kb: KnowledgeBase, r: Rule, compiled: str) -> str:
 
 
 def dispute_list(items: tuple[Contested, ...]) -> str:
+    """`lumbar kb disputes`: every dispute, its summary, each side with all its citations."""
     out = []
     for c in items:
         out += wrap(f"{DISPUTED} {c.id}: {c.topic} ({c.kind})", "")
         out += wrap(" ".join(c.summary.split()), "    ")
-        for i, (position, voices) in enumerate(c.sides):
-            out += wrap(f"{chr(ord('A') + i)}. {position}", "  ")
-            for v in voices:
-                out += wrap(cite(Support(v.rule, v.citation, (), (), ())), "     ")
+        out += _sides(c, "  ", None, marked=False)
         out.append("")
     out.append(f"{len(items)} disputes between the articles")
     return "\n".join(out) + "\n"

@@ -30,6 +30,7 @@ that reach findings through intermediate judgements are still compared on findin
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -40,17 +41,6 @@ import networkx as nx
 from .errors import Problem
 from .kb import ConclusionTest, Finding, FindingTest, KnowledgeBase, Rule, walk
 
-KINDS = (
-    "impossible",
-    "unproducible",
-    "unused",
-    "unasked",
-    "cycle",
-    "subsumed",
-    "duplicate",
-    "corroboration",
-    "contradiction",
-)
 MAX_TERMS = 512  # beyond this many conjunctions a tested conclusion is kept as an atom
 
 
@@ -163,10 +153,7 @@ class Analysis:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.producers: dict[str, list[Rule]] = {}
-        for rule in kb.rules:
-            for cid in rule.then:
-                self.producers.setdefault(cid, []).append(rule)
+        self.producers = kb.producers
         self._expanding: set[str] = set()
         self._expanded: dict[str, list[Term]] = {}
 
@@ -204,7 +191,7 @@ class Analysis:
                     ways = self._ways(lit.name)
                     if ways is not None:
                         parts[i] = [t | {lit} for t in ways]
-            if _product_size(parts) > MAX_TERMS:
+            if math.prod(map(len, parts)) > MAX_TERMS:
                 parts = [[frozenset({lit})] for lit in term]
             out.extend(frozenset().union(*combo) for combo in itertools.product(*parts))
         return [t for t in out if satisfiable(t)]
@@ -281,13 +268,10 @@ class Analysis:
                 )
 
     def unused(self) -> Iterator[tuple[str, Problem]]:
-        tested = {leaf.conclusion for r in self.kb.rules for leaf, _ in _conclusion_tests(r)}
         for rule in self.kb.rules:
-            idle = [c for c in rule.then if c not in tested]
-            if (
-                idle
-                and all(self.kb.conclusions[c].kind == "judgement" for c in idle)
-                and len(idle) == len(rule.then)
+            idle = [c for c in rule.then if c not in self.kb.testers]
+            if len(idle) == len(rule.then) and all(
+                self.kb.conclusions[c].kind == "judgement" for c in idle
             ):
                 yield (
                     "unused",
@@ -427,13 +411,6 @@ def check(kb: KnowledgeBase) -> list[tuple[str, Problem]]:
 
 def _conclusion_tests(rule: Rule) -> Iterable[tuple[ConclusionTest, bool]]:
     return ((leaf, neg) for leaf, neg in walk(rule.when) if isinstance(leaf, ConclusionTest))
-
-
-def _product_size(parts: list[list[Term]]) -> int:
-    size = 1
-    for p in parts:
-        size *= len(p)
-    return size
 
 
 def _at(rule: Rule, message: str) -> Problem:

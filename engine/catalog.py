@@ -8,7 +8,6 @@ article" the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from .errors import LumbarError, Problem
@@ -98,29 +97,14 @@ def conclusions_tested(r: Rule) -> list[str]:
 
 def feeders(kb: KnowledgeBase, r: Rule) -> list[Rule]:
     """Rules that conclude something this rule tests (present or absent), in KB order."""
-    producers = _links(kb)[0]
-    found = {p.id for c in conclusions_tested(r) for p in producers.get(c, ()) if p is not r}
+    found = {p.id for c in conclusions_tested(r) for p in kb.producers.get(c, ()) if p is not r}
     return [p for p in kb.rules if p.id in found]
 
 
 def fed(kb: KnowledgeBase, r: Rule) -> list[Rule]:
     """Rules that test something this rule concludes, in KB order."""
-    testers = _links(kb)[1]
-    found = {q.id for c in r.then for q in testers.get(c, ()) if q is not r}
+    found = {q.id for c in r.then for q in kb.testers.get(c, ()) if q is not r}
     return [q for q in kb.rules if q.id in found]
-
-
-@cache
-def _links(kb: KnowledgeBase) -> tuple[dict[str, list[Rule]], dict[str, list[Rule]]]:
-    """conclusion -> rules that conclude it, and conclusion -> rules that test it."""
-    producers: dict[str, list[Rule]] = {}
-    testers: dict[str, list[Rule]] = {}
-    for rule in kb.rules:
-        for c in rule.then:
-            producers.setdefault(c, []).append(rule)
-        for c in conclusions_tested(rule):
-            testers.setdefault(c, []).append(rule)
-    return producers, testers
 
 
 @dataclass(frozen=True)

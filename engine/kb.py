@@ -397,6 +397,26 @@ class KnowledgeBase:
     def rules_by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
 
+    @cached_property
+    def producers(self) -> dict[str, list[Rule]]:
+        """conclusion id -> the rules that conclude it, in KB order."""
+        out: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for cid in rule.then:
+                out.setdefault(cid, []).append(rule)
+        return out
+
+    @cached_property
+    def testers(self) -> dict[str, list[Rule]]:
+        """conclusion id -> the rules that test it (present or absent), in KB order."""
+        out: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for cid in dict.fromkeys(
+                leaf.conclusion for leaf, _ in walk(rule.when) if isinstance(leaf, ConclusionTest)
+            ):
+                out.setdefault(cid, []).append(rule)
+        return out
+
     def disputes_of(self, rule_id: str) -> list[tuple[Dispute, int]]:
         """The disputes a rule stands in, each with the index of its side."""
         found = ((d, d.side_of(rule_id)) for d in self.disputes)
