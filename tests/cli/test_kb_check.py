@@ -213,3 +213,86 @@ def test_a_contradiction_recorded_as_a_dispute_is_not_a_problem(runner, kb_copy)
     )
     result = check(runner, kb_copy)
     assert "contradiction:" not in result.stderr, result.stderr
+
+
+def test_disputes_corroborations_and_contradictions_are_validated(runner, kb_copy) -> None:
+    """Names in disputes.yaml, `corroborates:` and `contradicts:` must exist; a dispute is
+    between articles; a rule stands on one side; a corroboration must be true."""
+    edit(
+        kb_copy / "disputes.yaml",
+        "disputes:\n",
+        "disputes:\n"
+        "  - id: made_up\n    topic: Is this a real dispute?\n    kind: disagree\n"
+        "    summary: Names a rule that does not exist and one rule twice.\n"
+        "    sides:\n      - {position: One side, rules: [no_such_rul, general]}\n"
+        "      - {position: Other side, rules: [general]}\n"
+        "  - id: one_article\n    topic: Nielen against Nielen?\n    kind: qualify\n"
+        "    summary: Both sides come from the same article, so it is no dispute.\n"
+        "    sides:\n      - {position: One side, rules: [general]}\n"
+        "      - {position: Other side, rules: [twin]}\n",
+    )
+    edit(
+        kb_copy / "conclusions.yaml",
+        "conclusions:\n",
+        "conclusions:\n"
+        "  contra_x: {kind: caution, label: Do X, description: Contradicts nothing real.,"
+        " contradicts: [no_such_conclusio]}\n",
+    )
+    lines = append_rules(
+        kb_copy,
+        rule("general", "{finding: hips_tight, is: true}", "rec_foam_roll")
+        + rule(
+            "twin",
+            "{finding: hips_tight, is: false}",
+            "rec_foam_roll",
+            "    corroborates: [no_such_rul]\n",
+        )
+        + rule("concludes_x", "{finding: hips_tight, is: true}", "contra_x"),
+    )
+    result = check(runner, kb_copy)
+    assert result.exit_code == 1
+    err = result.stderr
+    assert "dispute made_up: unknown rule 'no_such_rul'" in err
+    assert "dispute made_up: general stands on more than one side" in err
+    assert "dispute one_article: all its rules come from nielen" in err
+    assert "contradicts: 'no_such_conclusio' is not a conclusion" in err
+    assert re.search(
+        rf"003_nielen\.yaml:{lines['twin']}:\d+: rule twin: corroborates 'no_such_rul', "
+        "which is not a rule",
+        err,
+    )
+
+
+def test_a_false_corroboration_is_reported(runner, kb_copy) -> None:
+    lines = append_rules(
+        kb_copy,
+        rule("general", "{finding: hips_tight, is: true}", "rec_foam_roll")
+        + rule(
+            "same_article",
+            "{all: [{finding: hips_tight, is: true}, {finding: core_weak, is: true}]}",
+            "rec_foam_roll",
+            "    corroborates: [general]\n",
+        )
+        + rule(
+            "not_subsumed",
+            "{finding: core_weak, is: true}",
+            "rec_foam_roll",
+            "    corroborates: [inability_to_brace_causes_squat_pain]\n",
+        ),
+    )
+    result = check(runner, kb_copy)
+    assert result.exit_code == 1
+    at = f"knowledge_base/{NIELEN}"
+    assert (
+        f"{at}:{lines['same_article']}: corroboration: rule same_article corroborates general, "
+        "but both come from the same article"
+    ) in result.stderr
+    assert (
+        f"{at}:{lines['not_subsumed']}: corroboration: rule not_subsumed corroborates "
+        "inability_to_brace_causes_squat_pain, but inability_to_brace_causes_squat_pain does not "
+        "reach all of rec_foam_roll"
+    ) in result.stderr
+    # the same-article pair is still a subsumption: a declaration does not excuse it
+    assert f"{at}:{lines['same_article']}: subsumed: rule same_article is subsumed by general" in (
+        result.stderr
+    )
