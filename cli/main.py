@@ -108,6 +108,26 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise LumbarError(Problem(str(path), None, None, f"cannot be written: {exc}.")) from None
 
 
+def sync_files(folder: Path, files: dict[str, bytes], check: bool = False) -> list[Path]:
+    """Bring ``folder`` up to date with ``files`` (name -> bytes), each written atomically;
+    return the files that were missing or differed. With ``check``, write nothing."""
+    stale = [
+        folder / name
+        for name, data in files.items()
+        if not (folder / name).is_file() or (folder / name).read_bytes() != data
+    ]
+    if not check and stale:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LumbarError(
+                Problem(str(folder), None, None, f"cannot be created: {exc}.")
+            ) from None
+        for path in stale:
+            write_atomically(path, files[path.name])
+    return stale
+
+
 def diagram_format(path: Path | None) -> str | None:
     """The format named by a --diagram file's extension (checked before any work is done)."""
     if path is None:
@@ -531,19 +551,12 @@ def kb_schema(
         bool,
         typer.Option("--check", help="Write nothing; exit 1 if a file in --out is out of date."),
     ] = False,
+    kb: KbOption = None,
 ) -> None:
     """Write JSON Schemas for the knowledge-base files (vocabulary, conclusions, rules,
     disputes) and for case files, for editors (see .vscode/settings.json and the
     `# yaml-language-server: $schema=` line at the top of each YAML file)."""
-    stale = []
-    for name, data in schemas_module.schemas().items():
-        path = out / name
-        current = path.read_bytes() if path.exists() else None
-        if current != data:
-            stale.append(path)
-            if not check:
-                out.mkdir(parents=True, exist_ok=True)
-                write_atomically(path, data)
+    stale = sync_files(out, schemas_module.schemas(kb_module.load(kb)), check)
     for path in stale:
         typer.echo(f"{path}: {'out of date' if check else 'written'}", err=check)
     if check and stale:
@@ -578,26 +591,21 @@ def diagrams_command(
     the same on every machine. With --html, write the explorer instead."""
     knowledge = kb_module.load(kb)
     if html is not None:
-        written = explorer_module.write(knowledge, html)
-        typer.echo(f"wrote {len(written)} files to {html}; open {html / 'index.html'}")
+        pages = explorer_module.pages(knowledge)
+        sync_files(html, pages)
+        typer.echo(f"wrote {len(pages)} files to {html}; open {html / 'index.html'}")
         return
+    generated = diagrams_module.files(knowledge)
+    stale = sync_files(out, generated, check)
+    extra = diagrams_module.leftovers(out, generated)
     if check:
-        stale = diagrams_module.stale(knowledge, out)
-        for name in stale:
-            typer.echo(f"{out / name}: out of date; run `lumbar diagrams`", err=True)
-        if stale:
+        for path in [*stale, *extra]:
+            typer.echo(f"{path}: out of date; run `lumbar diagrams`", err=True)
+        if stale or extra:
             raise typer.Exit(code=1)
         typer.echo(f"ok: the diagrams in {out} are current")
         return
-    generated = diagrams_module.files(knowledge)
-    out.mkdir(parents=True, exist_ok=True)
-    changed = 0
-    for name, data in generated.items():
-        path = out / name
-        if not path.exists() or path.read_bytes() != data:
-            write_atomically(path, data)
-            changed += 1
-    for path in diagrams_module.leftovers(knowledge, out, generated):
+    for path in extra:
         path.unlink()
         typer.echo(f"removed {path}")
-    typer.echo(f"{len(generated)} files in {out}, {changed} changed")
+    typer.echo(f"{len(generated)} files in {out}, {len(stale)} changed")

@@ -226,16 +226,13 @@ def plan(kb: KnowledgeBase) -> list[Diagram]:
     return out
 
 
-def svg(kb: KnowledgeBase, d: Diagram) -> bytes:
-    return render.render(rule_graph_dot(d.rules, kb, d.title), "svg", ENGINE)
+def node_count(source: str) -> int:
+    """Nodes of a rule graph's DOT source (node statements ``nN [``; not edges or legend)."""
+    return len(re.findall(r"^\s*n\d+ \[", source, re.M))
 
 
-def node_count(kb: KnowledgeBase, d: Diagram) -> int:
-    source = rule_graph_dot(d.rules, kb, d.title, legend=False)
-    return len(re.findall(r"^\s*n\d+ \[", source, re.M))  # node statements, not edges
-
-
-def readme(kb: KnowledgeBase, diagrams: list[Diagram]) -> bytes:
+def readme(diagrams: list[tuple[Diagram, int]]) -> bytes:
+    """diagrams/README.md: each diagram (with its node count) under a heading, with a sentence."""
     lines = [
         "# diagrams",
         "",
@@ -259,11 +256,11 @@ def readme(kb: KnowledgeBase, diagrams: list[Diagram]) -> bytes:
         "shown in the main README; its own test keeps it current.",
         "",
     ]
-    for d in diagrams:
+    for d, nodes in diagrams:
         lines += [
             f"## {d.title}",
             "",
-            f"{d.sentence} {node_count(kb, d)} nodes.",
+            f"{d.sentence} {nodes} nodes.",
             "",
             f"[![{d.name}]({d.name}.svg)]({d.name}.svg)",
             "",
@@ -272,29 +269,22 @@ def readme(kb: KnowledgeBase, diagrams: list[Diagram]) -> bytes:
 
 
 def files(kb: KnowledgeBase) -> dict[str, bytes]:
-    """Every committed diagram file, by name."""
-    diagrams = plan(kb)
-    out = {f"{d.name}.svg": svg(kb, d) for d in diagrams}
-    out["README.md"] = readme(kb, diagrams)
+    """Every committed diagram file, by name: one SVG per planned diagram, and the README."""
+    out: dict[str, bytes] = {}
+    counted: list[tuple[Diagram, int]] = []
+    for d in plan(kb):
+        source = rule_graph_dot(d.rules, kb, d.title)
+        out[f"{d.name}.svg"] = render.render(source, "svg", ENGINE)
+        counted.append((d, node_count(source)))
+    out["README.md"] = readme(counted)
     return out
 
 
 GENERATED = ("rules.svg", "article-*.svg", "triage-*.svg", "cause_*.svg", "README.md")
 
 
-def leftovers(kb: KnowledgeBase, folder: Path, names: Iterable[str]) -> list[Path]:
-    """Files in ``folder`` that look generated but are no longer (a cause was removed)."""
+def leftovers(folder: Path, names: Iterable[str]) -> list[Path]:
+    """Files in ``folder`` that look generated but are not among ``names`` (a cause removed)."""
     keep = set(names)
     found = {p for pattern in GENERATED for p in folder.glob(pattern)}
     return sorted(p for p in found if p.name not in keep)
-
-
-def stale(kb: KnowledgeBase, folder: Path) -> list[str]:
-    """Names of generated files that are missing from ``folder``, differ, or are left over."""
-    generated = files(kb)
-    changed = [
-        name
-        for name, data in generated.items()
-        if not (folder / name).exists() or (folder / name).read_bytes() != data
-    ]
-    return changed + [p.name for p in leftovers(kb, folder, generated)]

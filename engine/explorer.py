@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 from .catalog import condition_text, context, fed, feeders, findings_tested, kinds
@@ -111,16 +110,3 @@ def pages(kb: KnowledgeBase) -> dict[str, bytes]:
         text = PLACEHOLDER.sub(lambda m: parts[m.group(0)], text)
         out[page] = text.encode("utf-8")
     return out
-
-
-def write(kb: KnowledgeBase, folder: Path) -> list[Path]:
-    """Write the site into ``folder``; return the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in pages(kb).items():
-        path = folder / name
-        tmp = path.with_name(f".{name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-        written.append(path)
-    return written

@@ -13,15 +13,13 @@ import json
 from typing import Any
 
 from .case import CaseFile
-from .consult import default_kb
 from .kb import ConclusionsFile, DisputesFile, KnowledgeBase, RuleFile, VocabularyFile
 
 BASE = "https://lumbar.invalid/schemas/"  # an id, never fetched
 
 
-def schemas(kb: KnowledgeBase | None = None) -> dict[str, bytes]:
-    """File name -> schema bytes (stable JSON, sorted by nothing but the models' field order)."""
-    kb = kb or default_kb()
+def schemas(kb: KnowledgeBase) -> dict[str, bytes]:
+    """File name -> schema bytes (stable JSON, in the models' field order)."""
     findings = list(kb.findings)
     conclusions = list(kb.conclusions)
     rules = [r.id for r in kb.rules]

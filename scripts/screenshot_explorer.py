@@ -17,12 +17,11 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from lumbar.engine import explorer
 from lumbar.engine import kb as kb_module
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the browser tests' driver settings: one place for them
-from tests.browser.conftest import CHROMEDRIVER, CHROMIUM, chrome  # noqa: E402
+from tests.browser.conftest import CHROMEDRIVER, CHROMIUM, build_site, chrome  # noqa: E402
 
 DEFAULT_RULE = "inability_to_brace_causes_squat_pain"
 WIDTH, HEIGHT = 1400, 900
@@ -45,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="lumbar-explorer-") as tmp:
         site = Path(tmp) / "site"
-        explorer.write(knowledge, site)
+        build_site(site)
         driver = chrome(Path(tmp) / "profile", "--hide-scrollbars")
         try:
             # The window size includes the browser chrome even headless; size the viewport.

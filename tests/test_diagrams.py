@@ -7,7 +7,6 @@ import re
 
 from lumbar.cli.main import app
 from lumbar.engine import diagrams
-from lumbar.engine import kb as kb_module
 
 from .conftest import ROOT
 
@@ -20,9 +19,9 @@ def rule_nodes(svg: bytes) -> dict[str, str]:
     return {m.group(1): m.group(2).replace("&#45;", "-") for m in RULE_NODE.finditer(text)}
 
 
-def test_the_committed_diagrams_are_current(kb) -> None:
-    stale = diagrams.stale(kb, ROOT / "diagrams")
-    assert not stale, f"run `lumbar diagrams` and commit: {stale}"
+def test_the_committed_diagrams_are_current(runner) -> None:
+    result = runner.invoke(app, ["diagrams", "--check", "--out", str(ROOT / "diagrams")])
+    assert result.exit_code == 0, f"run `lumbar diagrams` and commit:\n{result.stderr}"
 
 
 def test_the_set_covers_every_article_triage_level_and_cause(kb) -> None:
@@ -74,8 +73,9 @@ def test_a_knowledge_change_makes_the_diagrams_stale(runner, kb_copy, tmp_path) 
     rules = kb_copy / "rules/001_forsythe.yaml"
     text = rules.read_text(encoding="utf-8")
     rules.write_text(text.replace("[cause_rounded_back, ", "[", 1), encoding="utf-8")
-    changed = diagrams.stale(kb_module.load(kb_copy), out)
-    assert {"rules.svg", "article-forsythe.svg", "cause_rounded_back.svg"} <= set(changed)
+    check = runner.invoke(app, ["diagrams", "--check", "--kb", str(kb_copy), "--out", str(out)])
+    changed = set(re.findall(r"([\w-]+\.svg): out of date", check.stderr))
+    assert {"rules.svg", "article-forsythe.svg", "cause_rounded_back.svg"} <= changed
     assert "article-nielen.svg" not in changed
     result = runner.invoke(app, ["diagrams", "--kb", str(kb_copy), "--out", str(out)])
     assert "removed" in result.stdout and not (out / "cause_no_longer_exists.svg").exists()
@@ -90,3 +90,15 @@ def test_diagrams_html_writes_the_two_explorer_pages(runner, tmp_path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["disputes.html", "index.html"]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'id="kb-data"' in index and "<svg" in index and "{{" not in index
+
+
+def test_an_output_folder_that_cannot_be_made_is_exit_2_and_nothing_written(
+    runner, tmp_path
+) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    for args in (["diagrams", "--out"], ["diagrams", "--html"], ["kb", "schema", "--out"]):
+        result = runner.invoke(app, [*args, str(blocker / "inside")])
+        assert result.exit_code == 2, (args, result.stdout)
+        assert "cannot be created" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]

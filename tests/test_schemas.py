@@ -56,9 +56,9 @@ def test_every_yaml_file_names_its_schema_and_passes_it(path: Path) -> None:
     assert not errors, [e.message for e in errors[:3]]
 
 
-def test_editor_settings_map_every_schema() -> None:
+def test_editor_settings_map_every_schema(kb) -> None:
     settings = json.loads((ROOT / ".vscode/settings.json").read_text(encoding="utf-8"))
-    assert set(settings["yaml.schemas"]) == {f"schemas/{n}" for n in schemas.schemas()}
+    assert set(settings["yaml.schemas"]) == {f"schemas/{n}" for n in schemas.schemas(kb)}
 
 
 def test_schemas_flag_what_an_author_gets_wrong(kb) -> None:

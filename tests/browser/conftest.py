@@ -17,7 +17,9 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
+from typer.testing import CliRunner
 
+from lumbar.cli.main import app
 from lumbar.engine import explorer
 from lumbar.engine.kb import KnowledgeBase
 
@@ -72,12 +74,18 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
         browser.quit()
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Path:
-    """The explorer for the real knowledge base, written once."""
-    folder = tmp_path_factory.mktemp("site")
-    explorer.write(kb, folder)
+def build_site(folder: Path, kb_root: Path | None = None) -> Path:
+    """The explorer written by the real command, `lumbar diagrams --html FOLDER [--kb ROOT]`."""
+    args = ["diagrams", "--html", str(folder)] + (["--kb", str(kb_root)] if kb_root else [])
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.stderr
     return folder
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The explorer for the real knowledge base, written once."""
+    return build_site(tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from lumbar.engine import explorer
 from lumbar.engine import kb as kb_module
 
 from . import HOSTILE_NOTE, HOSTILE_QUOTE, HOSTILE_RULE, IMG, PLAIN_RULE, SCRIPT, hostile_kb
-from .conftest import WAIT, wait_ready
+from .conftest import WAIT, build_site, wait_ready
 
 Data = dict[str, Any]
 
@@ -360,10 +360,9 @@ def test_a_dispute_fragment_scrolls_to_its_section(open_page, data: Data) -> Non
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Data]:
     """The site for the hostile knowledge base, and the data it was built from."""
-    knowledge = kb_module.load(hostile_kb(tmp_path_factory.mktemp("hostile")))
-    folder = tmp_path_factory.mktemp("hostile-site")
-    explorer.write(knowledge, folder)
-    return folder, explorer.site_data(knowledge)
+    root = hostile_kb(tmp_path_factory.mktemp("hostile"))
+    folder = build_site(tmp_path_factory.mktemp("hostile-site"), root)
+    return folder, explorer.site_data(kb_module.load(root))
 
 
 def assert_not_pwned(driver: WebDriver) -> None:
