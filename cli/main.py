@@ -36,11 +36,6 @@ from lumbar.engine.trace import to_graphml, to_node_link
 
 from . import format as fmt
 
-# Everything imported so far lives as long as the process: keep the garbage collector from
-# re-scanning it while a command builds its many small objects (YAML, pydantic, Rete). Measured:
-# loading the knowledge base after all of lumbar's imports, median 398 -> 228 ms.
-gc.freeze()
-
 app = typer.Typer(
     help="lumbar: why does my lower back hurt after squats, and what should I do? "
     "An expert system over five published articles that shows its reasoning.",
@@ -609,3 +604,12 @@ def diagrams_command(
         path.unlink()
         typer.echo(f"removed {path}")
     typer.echo(f"{len(generated)} files in {out}, {len(stale)} changed")
+
+
+def main() -> None:
+    """The `lumbar` console script."""
+    # Everything imported by now lives as long as the process: keep the garbage collector from
+    # re-scanning it while a command builds its many small objects (YAML, pydantic, Rete).
+    # Measured: loading the knowledge base after all of lumbar's imports, median 398 -> 228 ms.
+    gc.freeze()
+    app()
