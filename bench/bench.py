@@ -25,12 +25,14 @@ from pathlib import Path
 import yaml
 from experta import KnowledgeEngine
 
-from lumbar.engine import anomalies, diagrams, explorer
-from lumbar.engine import kb as kb_module
-from lumbar.engine.case import load_case
-from lumbar.engine.compile import compile_rules
 from lumbar.engine.consult import consult
-from lumbar.engine.render import render, trace_dot
+from lumbar.engine.draw import explorer
+from lumbar.engine.draw import rules as diagrams
+from lumbar.engine.draw.consultation import render, trace_dot
+from lumbar.engine.model import anomalies
+from lumbar.engine.model import load as kb_module
+from lumbar.engine.model.case import load_case
+from lumbar.engine.run.experta_backend import compile_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

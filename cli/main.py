@@ -17,24 +17,24 @@ from typing import Annotated, Any
 
 import typer
 
-from lumbar.engine import anomalies, catalog, render
-from lumbar.engine import diagrams as diagrams_module
-from lumbar.engine import diff as diff_module
-from lumbar.engine import explain as explain_module
-from lumbar.engine import explorer as explorer_module
-from lumbar.engine import kb as kb_module
-from lumbar.engine import mutate as mutate_module
-from lumbar.engine import schemas as schemas_module
-from lumbar.engine import suite as suite_module
-from lumbar.engine.case import load_case
-from lumbar.engine.compile import experta_source
-from lumbar.engine.consult import Result, disputes_about
-from lumbar.engine.consult import consult as run_consult
-from lumbar.engine.errors import LumbarError, Problem
-from lumbar.engine.kb import KnowledgeBase
-from lumbar.engine.trace import to_graphml, to_node_link
-
-from . import format as fmt
+from ..engine import explain as explain_module
+from ..engine.consult import Result, disputes_about
+from ..engine.consult import consult as run_consult
+from ..engine.draw import consultation as render
+from ..engine.draw import explorer as explorer_module
+from ..engine.draw import rules as diagrams_module
+from ..engine.errors import KnowledgeBaseError, LumbarError, Problem
+from ..engine.model import anomalies, catalog
+from ..engine.model import load as kb_module
+from ..engine.model import schemas as schemas_module
+from ..engine.model.case import load_case
+from ..engine.model.knowledge import KnowledgeBase
+from ..engine.regress import diff as diff_module
+from ..engine.regress import mutate as mutate_module
+from ..engine.regress import suite as suite_module
+from ..engine.run.experta_backend import experta_source
+from ..engine.run.trace import to_graphml, to_node_link
+from . import text as fmt
 
 app = typer.Typer(
     help="lumbar: why does my lower back hurt after squats, and what should I do? "
@@ -458,7 +458,7 @@ def kb_check(kb: KbOption = None) -> None:
     Exit 1 if there is any problem."""
     try:
         knowledge = kb_module.load(kb)
-    except kb_module.KnowledgeBaseError as exc:
+    except KnowledgeBaseError as exc:
         for problem in exc.problems:
             typer.echo(f"{problem}", err=True)
         typer.echo(f"problems: {len(exc.problems)} (the knowledge base does not load)")

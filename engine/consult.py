@@ -15,11 +15,11 @@ from typing import Any
 
 import networkx as nx
 
-from . import kb as kb_module
-from .case import Case
-from .compile import CompiledEngine, compile_rules
-from .kb import Citation, KnowledgeBase
-from .trace import TraceRecorder, to_node_link
+from .model import load as kb_module
+from .model.case import Case
+from .model.knowledge import Citation, KnowledgeBase
+from .run.experta_backend import CompiledEngine, compile_rules
+from .run.trace import TraceRecorder, to_node_link
 
 RESULT_SCHEMA = "lumbar.result/2"
 KIND_ORDER = (

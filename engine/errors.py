@@ -11,6 +11,16 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Location:
+    file: str
+    line: int | None
+    column: int | None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input file, at a place in it."""
 

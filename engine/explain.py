@@ -18,19 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .conditions import AllOf, AnyOf, ConclusionTest, FindingTest, NoneOf, describe_test
 from .consult import Contested, Result, disputes_about
 from .errors import LumbarError, Problem
-from .kb import (
-    AllOf,
-    AnyOf,
-    Citation,
-    ConclusionTest,
-    FindingTest,
-    KnowledgeBase,
-    NoneOf,
-    closest,
-)
-from .trace import conclusion_node, describe_test
+from .model.knowledge import Citation, KnowledgeBase
+from .run.trace import conclusion_node
+from .text import did_you_mean, value_text
 
 WHY_NOT_DEPTH = 2  # how many levels of "and that premise was not reached because..."
 
@@ -103,8 +96,7 @@ def disputes_of_candidates(
 def check_conclusion(kb: KnowledgeBase, cid: str) -> None:
     """Raise ``ExplainError`` (with the closest valid ids) if ``cid`` is not a conclusion."""
     if cid not in kb.conclusions:
-        near = closest(cid, list(kb.conclusions), n=5)
-        hint = f" Did you mean {', '.join(near)}?" if near else ""
+        hint = did_you_mean(cid, list(kb.conclusions), n=5)
         raise ExplainError(
             Problem(
                 "conclusion",
@@ -315,14 +307,8 @@ def _evaluate(
     holds = cond.holds(value)
     if negated:
         if holds:
-            change[f"{cond.finding} is {_show(value)}; needs not {text}"] = None
+            change[f"{cond.finding} is {value_text(value)}; needs not {text}"] = None
         return Check(f"not {text}", FAILED if holds else HELD, value, known=True)
     if not holds:
-        change[f"{cond.finding} is {_show(value)}; needs {text}"] = None
+        change[f"{cond.finding} is {value_text(value)}; needs {text}"] = None
     return Check(text, HELD if holds else FAILED, value, known=True)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -17,7 +17,7 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from lumbar.engine import kb as kb_module
+from lumbar.engine.model import load as kb_module
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the browser tests' driver settings: one place for them

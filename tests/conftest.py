@@ -1,4 +1,6 @@
-"""Shared fixtures: the real knowledge base, the bundled examples, a CLI runner."""
+"""Shared fixtures: the real knowledge base, a CLI runner, a scratch copy of the knowledge base.
+
+Shared constants and knowledge-base writers live in ``tests/helpers.py``."""
 
 from __future__ import annotations
 
@@ -9,16 +11,14 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
 
-from lumbar.engine import kb as kb_module
-from lumbar.engine.kb import KnowledgeBase
+from lumbar.engine.model import load as kb_module
+from lumbar.engine.model.knowledge import KnowledgeBase
+from tests.helpers import ROOT
 
 # Property tests: a bounded run by default; `pytest --hypothesis-profile=long` tries many more.
 settings.register_profile("default", max_examples=25)
 settings.register_profile("long", max_examples=1000)
 settings.load_profile("default")
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,10 @@ import re
 import pytest
 
 from lumbar.cli.main import app
-from lumbar.engine.case import load_case
 from lumbar.engine.consult import consult
-from lumbar.engine.render import diagram
-
-from .conftest import ROOT
+from lumbar.engine.draw.consultation import diagram
+from lumbar.engine.model.case import load_case
+from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -20,8 +20,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from typer.testing import CliRunner
 
 from lumbar.cli.main import app
-from lumbar.engine import explorer
-from lumbar.engine.kb import KnowledgeBase
+from lumbar.engine.draw import explorer
+from lumbar.engine.model.knowledge import KnowledgeBase
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -16,10 +16,18 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from lumbar.engine import explorer
-from lumbar.engine import kb as kb_module
+from lumbar.engine.draw import explorer
+from lumbar.engine.model import load as kb_module
+from tests.helpers import (
+    HOSTILE_NOTE,
+    HOSTILE_QUOTE,
+    HOSTILE_RULE,
+    IMG,
+    PLAIN_RULE,
+    SCRIPT,
+    hostile_kb,
+)
 
-from . import HOSTILE_NOTE, HOSTILE_QUOTE, HOSTILE_RULE, IMG, PLAIN_RULE, SCRIPT, hostile_kb
 from .conftest import WAIT, build_site, wait_ready
 
 Data = dict[str, Any]

@@ -8,8 +8,7 @@ import jsonschema
 import pytest
 
 from lumbar.cli.main import app
-
-from ..conftest import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT
 
 SCHEMA = json.loads((ROOT / "schemas/result.schema.json").read_text(encoding="utf-8"))
 

@@ -12,8 +12,7 @@ from pathlib import Path
 import networkx as nx
 
 from lumbar.cli.main import app
-
-from ..conftest import ROOT
+from tests.helpers import ROOT
 
 STRAIN = str(ROOT / "examples/strained_muscle.yaml")
 DOMS = str(ROOT / "examples/doms_day_after.yaml")

@@ -4,8 +4,7 @@ that decide triage; a knowledge base that does not load is a problem too (exit 1
 from __future__ import annotations
 
 from lumbar.cli.main import app
-
-from ..engine.test_kb_errors import make_kb
+from tests.helpers import make_kb
 
 
 def test_a_triage_rule_without_examples_fails_kb_check(runner, tmp_path) -> None:

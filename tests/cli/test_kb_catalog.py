@@ -9,9 +9,9 @@ import pytest
 from experta import AND, NOT, OR, P, Rule
 
 from lumbar.cli.main import app
-from lumbar.engine import catalog
-from lumbar.engine.compile import Concluded, Finding, _experta_rule, experta_source
-from lumbar.engine.kb import FindingTest, walk
+from lumbar.engine.conditions import FindingTest, walk
+from lumbar.engine.model import catalog
+from lumbar.engine.run.experta_backend import Concluded, Finding, _experta_rule, experta_source
 
 LISTED = re.compile(r"^(\w+)  \[([\w-]+):(\d+)\]", re.M)
 

@@ -70,8 +70,8 @@ def test_problems_that_stop_loading_are_all_reported_with_file_and_line(runner, 
         rf"line \d+: 'Foam roll your glutes and hamstrings",
         err,
     ), err
-    assert "unknown finding 'butt_winks' (did you mean butt_wink?)" in err
-    assert "unknown conclusion 'cause_butt_wnk' (did you mean cause_butt_wink" in err
+    assert "unknown finding 'butt_winks'. Did you mean butt_wink?" in err
+    assert "unknown conclusion 'cause_butt_wnk'. Did you mean cause_butt_wink" in err
     assert re.search(
         r"'misquoted' is already the id of the rule at .*003_nielen\.yaml:"
         rf"{lines['misquoted']}",

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from lumbar.cli.main import app
-
-from ..conftest import ROOT
+from tests.helpers import ROOT
 
 BROKEN_RULE = "nerve_root_issue_see_someone_very_urgently"
 

@@ -8,9 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from lumbar.cli.main import app
-from lumbar.engine.suite import discover, run_suite
-
-from ..conftest import ROOT
+from lumbar.engine.regress.suite import discover, run_suite
+from tests.helpers import ROOT
 
 SUITE = ROOT / "tests/suite"
 

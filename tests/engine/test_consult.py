@@ -10,14 +10,13 @@ import sys
 import networkx as nx
 import pytest
 
-from lumbar.engine.case import case_from_data, load_case
-from lumbar.engine.compile import compile_rules
 from lumbar.engine.consult import consult
 from lumbar.engine.errors import InferenceError
-from lumbar.engine.kb import find_quote
-from lumbar.engine.trace import from_node_link, to_node_link
-
-from ..conftest import EXAMPLES, ROOT
+from lumbar.engine.model.case import case_from_data, load_case
+from lumbar.engine.model.quotes import find_quote
+from lumbar.engine.run.experta_backend import compile_rules
+from lumbar.engine.run.trace import from_node_link, to_node_link
+from tests.helpers import EXAMPLES, ROOT
 
 
 def run(kb, **findings):
@@ -154,7 +153,7 @@ def test_a_looping_rule_set_is_stopped_with_a_clear_error(kb) -> None:
 
 DUMP = """
 import json, sys
-from lumbar.engine.case import load_case
+from lumbar.engine.model.case import load_case
 from lumbar.engine.consult import consult, default_kb
 kb = default_kb()
 for path in sys.argv[1:]:

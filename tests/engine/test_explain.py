@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from lumbar.engine.case import case_from_data, load_case
 from lumbar.engine.consult import consult
 from lumbar.engine.explain import ExplainError, evaluate, how, how_all, why_not
-from lumbar.engine.kb import find_quote
-
-from ..conftest import EXAMPLES, ROOT
+from lumbar.engine.model.case import case_from_data, load_case
+from lumbar.engine.model.quotes import find_quote
+from tests.helpers import EXAMPLES, ROOT
 
 
 def example(kb, name: str):

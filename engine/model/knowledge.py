@@ -1,0 +1,181 @@
+"""The loaded knowledge base as typed objects, each knowing where it was written.
+
+``load`` builds these from the files; everything else reads them. ``KnowledgeBase`` also
+answers the questions many callers ask: which rules conclude or test a conclusion, which
+disputes a rule stands in, how urgent a triage level is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from ..conditions import ConclusionTest, walk
+from ..errors import Location
+from ..text import value_text
+from .shapes import ExamplesSpec
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str
+    type: str
+    question: str
+    help: str
+    values: tuple[str, ...] | None
+    unit: str | None
+    min: float | None
+    max: float | None
+    red_flag: tuple[bool | str, ...]
+    urgent: tuple[bool | str, ...]
+    location: Location
+
+    def allows(self, value: Any) -> bool:
+        """Whether ``value`` is a valid value of this finding."""
+        if self.type == "boolean":
+            return isinstance(value, bool)
+        if self.type == "enum":
+            return isinstance(value, str) and value in (self.values or ())
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        return (self.min or 0) <= value <= (self.max or 0)
+
+    def describe_allowed(self) -> str:
+        if self.type == "boolean":
+            return "true or false"
+        if self.type == "enum":
+            return "one of " + ", ".join(self.values or ())
+        return f"a number of {self.unit} from {value_text(self.min)} to {value_text(self.max)}"
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    id: str
+    kind: str
+    label: str
+    description: str
+    level: str | None
+    location: Location
+    contradicts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    key: str
+    source: str
+    title: str
+    author: str | None
+    date: str | None
+    experts: tuple[str, ...]
+    text: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Citation:
+    article: str
+    source: str
+    quote: str
+    who: str | None
+    line: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "article": self.article,
+            "source": self.source,
+            "line": self.line,
+            "who": self.who,
+            "quote": self.quote,
+        }
+
+
+@dataclass(frozen=True, eq=False)  # identity: each rule is one object, usable as a cache key
+class Rule:
+    id: str
+    index: int
+    when: Any
+    then: tuple[str, ...]
+    salience: int
+    stratum: int
+    citation: Citation
+    note: str | None
+    location: Location
+    examples: ExamplesSpec
+    corroborates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Side:
+    position: str
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """Where the articles disagree (or one qualifies another): each side names its rules."""
+
+    id: str
+    topic: str
+    kind: str
+    summary: str
+    sides: tuple[Side, ...]
+    location: Location
+
+    def side_of(self, rule_id: str) -> int | None:
+        return next((i for i, s in enumerate(self.sides) if rule_id in s.rules), None)
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity (a cache key)
+class KnowledgeBase:
+    root: Path
+    findings: dict[str, Finding]
+    conclusions: dict[str, Conclusion]
+    triage_levels: tuple[str, ...]
+    articles: dict[str, Article]
+    rules: tuple[Rule, ...]
+    disputes: tuple[Dispute, ...] = ()
+
+    @cached_property
+    def rules_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    @cached_property
+    def producers(self) -> dict[str, list[Rule]]:
+        """conclusion id -> the rules that conclude it, in KB order."""
+        out: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for cid in rule.then:
+                out.setdefault(cid, []).append(rule)
+        return out
+
+    @cached_property
+    def testers(self) -> dict[str, list[Rule]]:
+        """conclusion id -> the rules that test it (present or absent), in KB order."""
+        out: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for cid in dict.fromkeys(
+                leaf.conclusion for leaf, _ in walk(rule.when) if isinstance(leaf, ConclusionTest)
+            ):
+                out.setdefault(cid, []).append(rule)
+        return out
+
+    def disputes_of(self, rule_id: str) -> list[tuple[Dispute, int]]:
+        """The disputes a rule stands in, each with the index of its side."""
+        found = ((d, d.side_of(rule_id)) for d in self.disputes)
+        return [(d, i) for d, i in found if i is not None]
+
+    def contradictory(self, a: str, b: str) -> bool:
+        return b in self.conclusions[a].contradicts or a in self.conclusions[b].contradicts
+
+    def rule(self, rule_id: str) -> Rule:
+        return self.rules_by_id[rule_id]
+
+    def level_rank(self, level: str) -> int:
+        """0 for the most urgent level; larger is less urgent."""
+        return self.triage_levels.index(level)
+
+
+def default_root() -> Path:
+    return Path(str(files("lumbar.knowledge_base")))

@@ -1,0 +1,97 @@
+"""JSON Schemas of the files authors and users write, for editors (``lumbar kb schema``).
+
+The shapes come from the pydantic models the loader validates with, so an editor and
+``lumbar kb check`` agree on shape. On top, each schema names what the knowledge base knows:
+the finding names and their values, and the conclusion ids, so that an editor completes
+``finding:``, ``conclusion:``, ``then:`` and a case's findings as the author types. The schemas
+are committed under ``schemas/``; a test fails when they fall behind the knowledge base.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .case import CaseFile
+from .knowledge import KnowledgeBase
+from .shapes import ConclusionsFile, DisputesFile, RuleFile, VocabularyFile
+
+BASE = "https://lumbar.invalid/schemas/"  # an id, never fetched
+
+
+def schemas(kb: KnowledgeBase) -> dict[str, bytes]:
+    """File name -> schema bytes (stable JSON, in the models' field order)."""
+    findings = list(kb.findings)
+    conclusions = list(kb.conclusions)
+    rules = [r.id for r in kb.rules]
+    out = {
+        "vocabulary.schema.json": _schema(VocabularyFile, "lumbar vocabulary file"),
+        "conclusions.schema.json": _named(
+            _schema(ConclusionsFile, "lumbar conclusions file"), {"contradicts": conclusions}
+        ),
+        "rules.schema.json": _named(
+            _schema(RuleFile, "lumbar rule file (one article)"),
+            {"finding": findings, "conclusion": conclusions, "then": conclusions},
+        ),
+        "disputes.schema.json": _named(
+            _schema(DisputesFile, "lumbar disputes between articles"), {"rules": rules}
+        ),
+        "case.schema.json": _case(kb),
+    }
+    return {name: _dump(data) for name, data in out.items()}
+
+
+def _schema(model: Any, title: str) -> dict[str, Any]:
+    data = model.model_json_schema(by_alias=True)
+    name = title.split(" ", 1)[1].split(" (")[0].replace(" ", "-")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": BASE + name,
+        **data,
+        "title": title,
+    }
+
+
+def _named(schema: dict[str, Any], names: dict[str, list[str]]) -> dict[str, Any]:
+    """Constrain every property called one of ``names`` (a string, or a list of strings) to
+    the knowledge base's ids, wherever it is defined."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, sub in node.get("properties", {}).items():
+                if key in names and isinstance(sub, dict):
+                    target = sub.get("items", sub) if sub.get("type") == "array" else sub
+                    target.pop("pattern", None)
+                    target["enum"] = names[key]
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(schema)
+    return schema
+
+
+def _case(kb: KnowledgeBase) -> dict[str, Any]:
+    schema = _schema(CaseFile, "lumbar case file")
+    props = {}
+    for f in kb.findings.values():
+        if f.type == "boolean":
+            spec: dict[str, Any] = {"type": ["boolean", "null"]}
+        elif f.type == "enum":
+            spec = {"enum": [*(f.values or ()), None]}
+        else:
+            spec = {"type": ["number", "null"], "minimum": f.min, "maximum": f.max}
+        props[f.name] = {**spec, "description": f"{f.question} {f.help}".strip()}
+    schema["properties"]["findings"] = {
+        "type": "object",
+        "description": "Findings by name (`lumbar kb vocab`); null or absent means unknown.",
+        "properties": props,
+        "additionalProperties": False,
+    }
+    return schema
+
+
+def _dump(data: dict[str, Any]) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

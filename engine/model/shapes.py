@@ -1,0 +1,128 @@
+"""The shapes of the knowledge-base files (pydantic models, unknown keys rejected).
+
+``vocabulary.yaml``, ``conclusions.yaml``, ``rules/*.yaml`` and ``disputes.yaml``; case files
+are in ``case``. ``load`` validates the files with these models; ``schemas`` publishes them as
+JSON Schemas for editors.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ..conditions import Condition, FileShape
+
+SNAKE = r"^[a-z][a-z0-9_]*$"
+KINDS = ("triage", "red_flag", "judgement", "cause", "recommendation", "caution", "reassurance")
+
+
+class FindingSpec(FileShape):
+    type: Literal["boolean", "enum", "number"]
+    question: str = Field(min_length=5)
+    help: str = Field(min_length=5)
+    values: tuple[str, ...] | None = None
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    # Values the articles name as warning signs, and those among them that are urgent; the
+    # safety invariants (tests/test_invariants.py) are stated over these.
+    red_flag: tuple[bool | str, ...] = ()
+    urgent: tuple[bool | str, ...] = ()
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> FindingSpec:
+        if self.type == "enum" and not self.values:
+            raise ValueError("an enum finding needs 'values'")
+        if self.type == "number" and (self.unit is None or self.min is None or self.max is None):
+            raise ValueError("a number finding needs 'unit', 'min' and 'max'")
+        if self.type != "enum" and self.values is not None:
+            raise ValueError("only an enum finding has 'values'")
+        if self.type != "number" and {self.unit, self.min, self.max} != {None}:
+            raise ValueError("only a number finding has 'unit', 'min' and 'max'")
+        allowed = (True, False) if self.type == "boolean" else self.values or ()
+        if any(v not in allowed for v in (*self.red_flag, *self.urgent)):
+            raise ValueError("red_flag and urgent list values of the finding")
+        if any(v not in self.red_flag for v in self.urgent):
+            raise ValueError("an urgent value is also a red_flag value")
+        return self
+
+
+class VocabularyFile(FileShape):
+    findings: dict[Annotated[str, Field(pattern=SNAKE)], FindingSpec]
+
+
+class ConclusionSpec(FileShape):
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    label: str = Field(min_length=3)
+    description: str = Field(min_length=10)
+    level: str | None = None
+    # Conclusions that cannot both hold or both be advised; symmetric, declared once.
+    contradicts: tuple[str, ...] = ()
+
+
+class ConclusionsFile(FileShape):
+    triage_levels: tuple[str, ...] = Field(min_length=2)
+    conclusions: dict[Annotated[str, Field(pattern=SNAKE)], ConclusionSpec]
+
+
+class CitationSpec(FileShape):
+    quote: str = Field(min_length=10)
+    who: str | None = None
+
+
+class ExampleSpec(FileShape):
+    """A small case next to a rule: the rule must (or must not) fire on these findings."""
+
+    name: str = Field(pattern=SNAKE)
+    findings: dict[str, bool | str | float]
+    known_gap: str | None = None  # why this example is not yet met: reported as skipped
+
+
+class ExamplesSpec(FileShape):
+    fires: tuple[ExampleSpec, ...] = ()
+    does_not_fire: tuple[ExampleSpec, ...] = ()
+
+
+class RuleSpec(FileShape):
+    id: str = Field(pattern=SNAKE)
+    when: Condition
+    then: tuple[str, ...] = Field(min_length=1)
+    salience: int = Field(0, ge=-999, le=999)
+    citation: CitationSpec
+    note: str | None = None
+    # Rules of other articles that this rule restates with more conditions: it adds no
+    # conclusion of its own, and is kept for its citation (checked by ``lumbar kb check``).
+    corroborates: tuple[Annotated[str, Field(pattern=SNAKE)], ...] = ()
+    examples: ExamplesSpec = ExamplesSpec()
+
+
+class ArticleSpec(FileShape):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    source: str
+    title: str
+    author: str | None = None
+    date: str | None = None
+    experts: tuple[str, ...] = ()
+
+
+class RuleFile(FileShape):
+    article: ArticleSpec
+    rules: tuple[RuleSpec, ...] = Field(min_length=1)
+
+
+class SideSpec(FileShape):
+    position: str = Field(min_length=5)
+    rules: tuple[Annotated[str, Field(pattern=SNAKE)], ...] = Field(min_length=1)
+
+
+class DisputeSpec(FileShape):
+    id: str = Field(pattern=SNAKE)
+    topic: str = Field(min_length=10)
+    kind: Literal["disagree", "qualify"]
+    summary: str = Field(min_length=20)
+    sides: tuple[SideSpec, ...] = Field(min_length=2)
+
+
+class DisputesFile(FileShape):
+    disputes: tuple[DisputeSpec, ...] = ()

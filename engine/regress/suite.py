@@ -1,0 +1,268 @@
+"""Case suites: run cases with ``expect:`` blocks, compare, and measure coverage.
+
+``run_suite(paths, kb_root, jobs)`` finds the case files, consults each (in worker processes
+when ``jobs > 1``; results are identical to a serial run and come back in path order) and
+returns one ``CaseOutcome`` per case: what was expected, what came out, and for each failure the
+HOW of an unexpected conclusion or the WHY NOT of a missing one. ``coverage(outcomes, kb)``
+reports rules never fired, conclusions never reached, findings never used, and the share of each
+article's rules exercised. Callers: the CLI's ``test`` command and tests/test_suite.py.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from io import StringIO
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from ..consult import Result, consult
+from ..errors import CaseError, Problem
+from ..explain import How, WhyNot, how, why_not
+from ..model import load as kb_module
+from ..model.case import Case, load_case
+from ..model.knowledge import KnowledgeBase
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    path: str
+    case: str
+    expected: dict[str, Any]
+    triage: str
+    conclusions: tuple[str, ...]
+    fired: tuple[str, ...]
+    findings_used: tuple[str, ...]
+    cited: tuple[str, ...]  # article keys
+    failures: tuple[str, ...]
+    explanations: tuple[How | WhyNot, ...] = field(default=(), compare=False)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "case": self.case,
+            "passed": self.passed,
+            "failures": list(self.failures),
+            "expected": self.expected,
+            "actual": {
+                "triage": self.triage,
+                "conclusions": list(self.conclusions),
+                "rules": list(self.fired),
+                "sources": list(self.cited),
+            },
+        }
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Case files named directly, or found (recursively, sorted) under named folders."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise CaseError(Problem(str(path), None, None, "no such file or folder."))
+    return found
+
+
+def check(case: Case, result: Result, kb: KnowledgeBase) -> CaseOutcome:
+    """Compare a consultation with its case's expectations."""
+    expect = case.expect
+    reached = tuple(d.id for d in result.conclusions)
+    fired = tuple(sorted(result.fired_rules()))
+    cited = tuple(sorted({s.citation.article for d in result.conclusions for s in d.supported_by}))
+    used = tuple(
+        sorted(
+            {
+                n.removeprefix("finding:")
+                for n in result.trace
+                if n.startswith("finding:") and result.trace.out_degree(n) > 0
+            }
+        )
+    )
+    failures: list[str] = []
+    explanations: list[How | WhyNot] = []
+    expected: dict[str, Any] = {}
+    if expect is None:
+        failures.append("no expect: block; add one (or run `lumbar test --update`)")
+    else:
+        expected = expect.model_dump(exclude_defaults=True)
+        if expect.triage is not None and expect.triage != result.triage.level:
+            failures.append(f"triage: expected {expect.triage}, got {result.triage.level}")
+            if result.triage.conclusion:
+                explanations.append(how(result, kb, result.triage.conclusion))
+            if expect.triage != "undetermined":
+                wanted = next(c.id for c in kb.conclusions.values() if c.level == expect.triage)
+                explanations.append(why_not(result, kb, wanted))
+        for cid in expect.conclusions:
+            if cid not in reached:
+                failures.append(f"expected conclusion {cid} was not reached")
+                explanations.append(why_not(result, kb, cid))
+        for cid in expect.absent:
+            if cid in reached:
+                failures.append(f"conclusion {cid} was reached but must be absent")
+                explanations.append(how(result, kb, cid))
+        failures += [f"rule {r} did not fire" for r in expect.rules if r not in fired]
+        failures += [f"article {a} was not cited" for a in expect.sources if a not in cited]
+    return CaseOutcome(
+        str(case.source),
+        case.id,
+        expected,
+        result.triage.level,
+        reached,
+        fired,
+        used,
+        cited,
+        tuple(failures),
+        tuple(explanations),
+    )
+
+
+@cache
+def _worker_kb(root: str) -> KnowledgeBase:
+    return kb_module.load(Path(root))  # once per worker process
+
+
+def _run_one(path: str, kb: KnowledgeBase | str) -> CaseOutcome:
+    kb = _worker_kb(kb) if isinstance(kb, str) else kb
+    case = load_case(path, kb)
+    return check(case, consult(case, kb), kb)
+
+
+def run_suite(
+    paths: Sequence[Path], kb: KnowledgeBase, jobs: int | None = None
+) -> list[CaseOutcome]:
+    """Run every case; ``jobs`` worker processes (default: all cores), each loading the
+    knowledge base from ``kb.root``; the outcomes equal a serial run's, in path order."""
+    jobs = jobs or os.cpu_count() or 1
+    names = [str(p) for p in paths]
+    if jobs == 1 or len(names) < 2:
+        return [_run_one(p, kb) for p in names]
+    root = [str(kb.root)] * len(names)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
+        return list(pool.map(_run_one, names, root, chunksize=4))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    rules_fired: int
+    rules_total: int
+    never_fired: tuple[str, ...]
+    never_reached: tuple[str, ...]
+    findings_never_used: tuple[str, ...]
+    per_article: dict[str, tuple[int, int]]  # article -> (fired, total)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.rules_fired / self.rules_total if self.rules_total else 100.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rules_percent": round(self.percent, 2),
+            "rules_fired": self.rules_fired,
+            "rules_total": self.rules_total,
+            "never_fired": list(self.never_fired),
+            "never_reached": list(self.never_reached),
+            "findings_never_used": list(self.findings_never_used),
+            "per_article": {k: {"fired": f, "total": t} for k, (f, t) in self.per_article.items()},
+        }
+
+
+def coverage(outcomes: Iterable[CaseOutcome], kb: KnowledgeBase) -> Coverage:
+    outcomes = list(outcomes)
+    fired = {r for o in outcomes for r in o.fired}
+    reached = {c for o in outcomes for c in o.conclusions}
+    used = {f for o in outcomes for f in o.findings_used}
+    per_article = {
+        key: (
+            sum(r.id in fired for r in kb.rules if r.citation.article == key),
+            sum(r.citation.article == key for r in kb.rules),
+        )
+        for key in kb.articles
+    }
+    return Coverage(
+        len(fired & set(kb.rules_by_id)),
+        len(kb.rules),
+        tuple(r.id for r in kb.rules if r.id not in fired),
+        tuple(c for c in kb.conclusions if c not in reached),
+        tuple(f for f in kb.findings if f not in used),
+        per_article,
+    )
+
+
+def junit_xml(outcomes: Sequence[CaseOutcome], name: str = "lumbar") -> bytes:
+    """JUnit XML (one testcase per case) so CI systems show results natively."""
+    failures = sum(not o.passed for o in outcomes)
+    suite = ET.Element(
+        "testsuite",
+        name=name,
+        tests=str(len(outcomes)),
+        failures=str(failures),
+        errors="0",
+        skipped="0",
+    )
+    for o in outcomes:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=Path(o.path).parent.name or "suite",
+            name=o.case,
+            file=o.path,
+        )
+        if not o.passed:
+            failure = ET.SubElement(case, "failure", message=o.failures[0])
+            failure.text = "\n".join(o.failures)
+    ET.indent(suite)
+    return ET.tostring(suite, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def update_expectations(path: Path, outcome: CaseOutcome) -> bool:
+    """Rewrite a case file's ``expect:`` block from its current outcome, keeping everything
+    else (comments, order, layout) as it was. Each list keeps the author's choices that still
+    hold; ``triage`` becomes the current level. A case without a block gets one (triage, red
+    flags and causes). Returns whether the file changed."""
+    from ruamel.yaml import YAML  # only this command needs round-trip YAML; keep start-up lean
+
+    yaml = YAML()  # round-trip: comments and key order survive
+    yaml.preserve_quotes = True
+    yaml.width = 100
+    text = path.read_text(encoding="utf-8")
+    data = yaml.load(text)
+    reached, fired, cited = set(outcome.conclusions), set(outcome.fired), set(outcome.cited)
+    expect = data.get("expect")
+    if expect is None:
+        key = [c for c in outcome.conclusions if c.startswith(("red_flag_", "cause_"))]
+        data["expect"] = {"triage": outcome.triage, "conclusions": key}
+    else:
+        if "triage" in expect:
+            expect["triage"] = outcome.triage
+        keep = {
+            "conclusions": lambda c: c in reached,
+            "absent": lambda c: c not in reached,
+            "rules": lambda r: r in fired,
+            "sources": lambda a: a in cited,
+        }
+        for field_name, holds in keep.items():
+            if field_name in expect:
+                items = expect[field_name]
+                for i in reversed(range(len(items))):
+                    if not holds(items[i]):
+                        del items[i]
+    out = StringIO()
+    yaml.dump(data, out)
+    if out.getvalue() == text:
+        return False
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return True

@@ -1,0 +1,142 @@
+"""The loader reports every problem of a broken knowledge base, each at file:line:column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lumbar.engine.errors import KnowledgeBaseError
+from lumbar.engine.model import load as kb_module
+from tests.helpers import CONCLUSIONS, RULES, make_kb
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(KnowledgeBaseError) as info:
+        kb_module.load(root)
+    return [str(p) for p in info.value.problems]
+
+
+def test_a_valid_knowledge_base_loads_with_quote_lines_and_strata(tmp_path) -> None:
+    kb = kb_module.load(make_kb(tmp_path))
+    first, second = kb.rules
+    assert (first.citation.line, second.citation.line) == (1, 3)
+    # The rule testing that red_flag_present is absent runs after anything that concludes it.
+    assert (first.stratum, second.stratum) == (0, 0)
+    assert second.citation.quote.startswith("It's")  # curly quotes matched straight ones
+
+
+def test_unknown_finding_is_located_with_a_suggestion(tmp_path) -> None:
+    found = problems(make_kb(tmp_path, RULES.replace("finding: butt_wink", "finding: butt_wnk")))
+    assert found == [
+        "knowledge_base/rules/a.yaml:8:5: rules[0].when: unknown finding 'butt_wnk'. "
+        "Did you mean butt_wink?"
+    ]
+
+
+def test_every_problem_is_reported_at_once_in_line_order(tmp_path) -> None:
+    broken = (
+        RULES.replace("then: [cause_butt_wink]", "then: [cause_butt_wonk]")
+        .replace("lazy dog.\n      who", "lazy cat.\n      who")
+        .replace("who: Ann Expert", "who: Bob Nobody")
+    )
+    found = problems(make_kb(tmp_path, broken))
+    assert len(found) == 3
+    assert "unknown conclusion 'cause_butt_wonk'. Did you mean cause_butt_wink?" in found[0]
+    assert ":11:" in found[1] and "is not verbatim in s.txt" in found[1]
+    assert ":12:" in found[2] and "'Bob Nobody' is not among article.experts" in found[2]
+
+
+def test_value_that_does_not_fit_the_vocabulary(tmp_path) -> None:
+    broken = RULES.replace(
+        "{finding: butt_wink, is: true}", "{finding: hours_since_workout, more_than: 5000}"
+    )
+    (found,) = problems(make_kb(tmp_path, broken))
+    assert "5000 lies outside its range" in found
+
+
+def test_boolean_tested_with_a_string(tmp_path) -> None:
+    broken = RULES.replace("{finding: butt_wink, is: true}", "{finding: butt_wink, is: 'yes'}")
+    (found,) = problems(make_kb(tmp_path, broken))
+    assert "'is: true' or 'is: false'" in found
+
+
+def test_schema_errors_name_the_key_path(tmp_path) -> None:
+    broken = RULES.replace(
+        "    then: [cause_butt_wink]\n", "    then: [cause_butt_wink]\n    than: 1\n"
+    )
+    (found,) = problems(make_kb(tmp_path, broken))
+    assert found.startswith("knowledge_base/rules/a.yaml:10:5: rules[0].than: unknown key")
+
+
+def test_a_malformed_condition_says_what_a_condition_is(tmp_path) -> None:
+    broken = RULES.replace("{finding: butt_wink, is: true}", "{fnding: butt_wink, is: true}")
+    (found,) = problems(make_kb(tmp_path, broken))
+    assert ":8:5:" in found and "a condition is one of" in found
+
+
+def test_two_operators_in_one_test(tmp_path) -> None:
+    broken = RULES.replace(
+        "{finding: butt_wink, is: true}", "{finding: hours_since_workout, at_least: 1, at_most: 3}"
+    )
+    (found,) = problems(make_kb(tmp_path, broken))
+    assert "give exactly one of" in found
+
+
+def test_duplicate_rule_ids(tmp_path) -> None:
+    broken = RULES.replace("id: cause_gives_self_care", "id: butt_wink_is_a_cause")
+    (found,) = problems(make_kb(tmp_path, broken))
+    assert (
+        ":13:" in found and "already the id of the rule at knowledge_base/rules/a.yaml:7" in found
+    )
+
+
+def test_duplicate_yaml_keys_are_rejected(tmp_path) -> None:
+    broken = RULES.replace(
+        "    then: [cause_butt_wink]\n", "    then: [cause_butt_wink]\n    then: []\n"
+    )
+    (found,) = problems(make_kb(tmp_path, broken))
+    assert ":10:5:" in found and "each key may appear once" in found
+
+
+def test_a_rule_must_test_something_present(tmp_path) -> None:
+    broken = RULES.replace(
+        "{finding: butt_wink, is: true}", "{none: [{finding: butt_wink, is: true}]}"
+    )
+    (found,) = problems(make_kb(tmp_path, broken))
+    assert "at least one test outside 'none'" in found
+
+
+def test_negation_cycle_cannot_be_ordered(tmp_path) -> None:
+    # cause_gives_self_care also concludes red_flag_present, whose absence it tests.
+    broken = RULES.replace("then: [triage_self_care]", "then: [triage_self_care, red_flag_present]")
+    (found,) = problems(make_kb(tmp_path, broken))
+    assert "cause_gives_self_care" in found and "no order is right" in found
+
+
+def test_triage_conclusion_needs_a_known_level(tmp_path) -> None:
+    broken = CONCLUSIONS.replace("level: self_care", "level: whenever")
+    (found,) = problems(make_kb(tmp_path, conclusions=broken))
+    assert (
+        "knowledge_base/conclusions.yaml:3:3:" in found
+    )  # the entry, not its level and "'whenever' is not one of" in found
+
+
+def test_stratum_orders_negation_after_its_producers(tmp_path) -> None:
+    extra = (
+        RULES
+        + """\
+  - id: butt_wink_is_a_red_flag
+    when: {finding: butt_wink, is: true}
+    then: [red_flag_present]
+    citation:
+      quote: jumps over the lazy dog
+"""
+    )
+    kb = kb_module.load(make_kb(tmp_path, extra))
+    strata = {r.id: r.stratum for r in kb.rules}
+    assert strata == {
+        "butt_wink_is_a_cause": 0,
+        "cause_gives_self_care": 1,
+        "butt_wink_is_a_red_flag": 0,
+    }
