@@ -23,7 +23,7 @@ from ..engine.consult import consult as run_consult
 from ..engine.draw import consultation as render
 from ..engine.draw import explorer as explorer_module
 from ..engine.draw import rules as diagrams_module
-from ..engine.errors import KnowledgeBaseError, LumbarError, Problem
+from ..engine.errors import KnowledgeBaseError, LumbarError, Problem, RenderError
 from ..engine.model import anomalies, catalog
 from ..engine.model import load as kb_module
 from ..engine.model import schemas as schemas_module
@@ -73,6 +73,35 @@ EngineOption = Annotated[
 ]
 
 
+# The core names what a problem is about in its own terms; these are the CLI's words for them.
+PARAMETERS = {
+    "engine": "--engine",
+    "diagram": "--diagram",
+    "base": "--base",
+    "why_not": "--why-not",
+    "conclusion": "CONCLUSION",
+    "rule": "RULE",
+    "article": "--article",
+    "kind": "--kind",
+    "finding": "--finding",
+}
+# What to try next, for problems that carry a hint.
+HINTS = {
+    "vocabulary": "`lumbar kb vocab` lists every finding.",
+    "conclusions": "`lumbar consult CASE --json` lists the ids a case reaches.",
+    "why_not": "`lumbar explain CASE --why-not ID` shows what it would need.",
+}
+
+
+def error_text(problem: Problem) -> str:
+    """One problem as the paragraph the user sees: where, what, and what to try."""
+    where = problem.where
+    if problem.file is None and problem.parameter is not None:
+        where = PARAMETERS.get(problem.parameter, problem.parameter)
+    hint = f" {HINTS[problem.hint]}" if problem.hint in HINTS else ""
+    return f"{where}: {problem.message}{hint}"
+
+
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the core's LumbarError into a clear message and exit code 2, with no traceback."""
 
@@ -82,7 +111,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except LumbarError as exc:
             for problem in exc.problems:
-                typer.echo(f"Error: {problem}", err=True)
+                typer.echo(f"Error: {error_text(problem)}", err=True)
             raise typer.Exit(code=2) from None
 
     return wrapper
@@ -129,7 +158,7 @@ def diagram_format(path: Path | None) -> str | None:
         return None
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in render.FORMATS:
-        raise render.RenderError(
+        raise RenderError(
             Problem(
                 str(path),
                 None,
@@ -389,7 +418,7 @@ def diff_command(
     result = diff_module.diff(base, knowledge, files)
     if diagram is not None and fmt_diagram is not None:
         if fmt_diagram == "html":
-            raise render.RenderError(
+            raise RenderError(
                 Problem(
                     str(diagram),
                     None,
@@ -455,14 +484,14 @@ def kb_check(kb: KbOption = None) -> None:
     loading (shapes, unknown names, impossible values, quotes not verbatim, duplicate ids,
     negation cycles), rule-base anomalies (impossible, unproducible, unused, cycles, subsumed,
     duplicate, contradictory conclusions not recorded as a dispute) and missing examples.
-    Exit 1 if there is any problem."""
+    Exit 1 if there is any problem; exit 2 if the knowledge base does not load at all."""
     try:
         knowledge = kb_module.load(kb)
     except KnowledgeBaseError as exc:
         for problem in exc.problems:
-            typer.echo(f"{problem}", err=True)
-        typer.echo(f"problems: {len(exc.problems)} (the knowledge base does not load)")
-        raise typer.Exit(code=1) from None
+            typer.echo(f"Error: {error_text(problem)}", err=True)
+        typer.echo(f"the knowledge base does not load: {len(exc.problems)} problem(s)", err=True)
+        raise typer.Exit(code=2) from None
     found = anomalies.check(knowledge) + kb_module.example_problems(knowledge)
     for kind, problem in found:
         typer.echo(f"{problem.file}:{problem.line}: {kind}: {problem.message}", err=True)

@@ -1,8 +1,11 @@
-"""The one error family of lumbar's core.
+"""The one error family of lumbar's core, and where a problem is.
 
-Every error the core raises on bad input is a ``LumbarError`` carrying the places it is about
-(file, line, column) and a fix. Only ``cli/`` catches them, turning each into one paragraph and
-exit code 2.
+Every error the core raises on bad input is a ``LumbarError`` holding one or more ``Problem``s:
+a message and where it is: a place in a file (file, line, column) or the request parameter it is
+about (``Problem.about("engine", ...)``: an option or argument, named in the core's own terms;
+the CLI shows it as its flag). A problem may carry a ``hint``: a key the CLI turns into a
+command to try (the core names no commands). Only ``cli/`` catches these errors, turning each
+into one paragraph and exit code 2.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Location:
+    """A place in a file: 1-based line and column when known."""
+
     file: str
-    line: int | None
-    column: int | None
+    line: int | None = None
+    column: int | None = None
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
@@ -22,20 +27,37 @@ class Location:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file, at a place in it."""
+    """One thing wrong with an input, at a place in a file or about a request parameter."""
 
-    file: str
+    file: str | None
     line: int | None
     column: int | None
     message: str
+    parameter: str | None = None  # what was asked, e.g. "engine", "base", "conclusion"
+    hint: str | None = None  # a key the CLI turns into a command to try (see cli/main.py)
 
-    def __str__(self) -> str:
+    @classmethod
+    def at(cls, location: Location, message: str, hint: str | None = None) -> Problem:
+        return cls(location.file, location.line, location.column, message, hint=hint)
+
+    @classmethod
+    def about(cls, parameter: str, message: str, hint: str | None = None) -> Problem:
+        return cls(None, None, None, message, parameter=parameter, hint=hint)
+
+    @property
+    def where(self) -> str:
+        """``file:line:column`` (as much as is known), or the parameter's name."""
+        if self.file is None:
+            return self.parameter or "input"
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.message}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
 
 
 class LumbarError(Exception):
@@ -56,3 +78,16 @@ class CaseError(LumbarError):
 
 class InferenceError(LumbarError):
     """The rules did not reach a fixed point within the firing limit (a loop)."""
+
+
+class QueryError(LumbarError):
+    """A request names something the knowledge base does not have (a rule, conclusion, article,
+    finding or kind), or asks HOW of a conclusion the consultation did not reach."""
+
+
+class RenderError(LumbarError):
+    """A diagram cannot be produced as asked (format, engine), or Graphviz failed."""
+
+
+class RevisionError(LumbarError):
+    """A git revision that cannot be read (or git itself is missing)."""

@@ -20,16 +20,12 @@ from typing import Any
 
 from .conditions import AllOf, AnyOf, ConclusionTest, FindingTest, NoneOf, describe_test
 from .consult import Contested, Result, disputes_about
-from .errors import LumbarError, Problem
+from .errors import Problem, QueryError
 from .model.knowledge import Citation, KnowledgeBase
 from .run.trace import conclusion_node
 from .text import did_you_mean, value_text
 
 WHY_NOT_DEPTH = 2  # how many levels of "and that premise was not reached because..."
-
-
-class ExplainError(LumbarError):
-    """An explanation was asked for a conclusion that does not exist or was not reached."""
 
 
 # ---- HOW -------------------------------------------------------------------------------------
@@ -93,17 +89,15 @@ def disputes_of_candidates(
     return disputes_about(kb, {r.rule for r in report.rules}, result.fired_rules())
 
 
-def check_conclusion(kb: KnowledgeBase, cid: str) -> None:
-    """Raise ``ExplainError`` (with the closest valid ids) if ``cid`` is not a conclusion."""
+def check_conclusion(kb: KnowledgeBase, cid: str, parameter: str = "conclusion") -> None:
+    """Raise ``QueryError`` (with the closest valid ids) if ``cid`` is not a conclusion."""
     if cid not in kb.conclusions:
         hint = did_you_mean(cid, list(kb.conclusions), n=5)
-        raise ExplainError(
-            Problem(
-                "conclusion",
-                None,
-                None,
-                f"{cid!r} is not a conclusion of the knowledge "
-                f"base.{hint} `lumbar consult --json` lists the ids a case reaches.",
+        raise QueryError(
+            Problem.about(
+                parameter,
+                f"{cid!r} is not a conclusion of the knowledge base.{hint}",
+                hint="conclusions",
             )
         )
 
@@ -112,13 +106,11 @@ def how(result: Result, kb: KnowledgeBase, cid: str) -> How:
     """The reasoning tree behind a conclusion the consultation reached."""
     check_conclusion(kb, cid)
     if conclusion_node(cid) not in result.trace:
-        raise ExplainError(
-            Problem(
+        raise QueryError(
+            Problem.about(
                 "conclusion",
-                None,
-                None,
-                f"{cid!r} was not reached for case "
-                f"{result.case.id!r}; ask `--why-not {cid}` to see what it would need.",
+                f"{cid!r} was not reached for case {result.case.id!r}.",
+                hint="why_not",
             )
         )
     return _how(result, kb, cid, set())
@@ -221,7 +213,7 @@ class WhyNot:
 
 def why_not(result: Result, kb: KnowledgeBase, cid: str) -> WhyNot:
     """Why the consultation did not reach ``cid`` (or that it did)."""
-    check_conclusion(kb, cid)
+    check_conclusion(kb, cid, parameter="why_not")
     return _why_not(result, kb, cid, WHY_NOT_DEPTH, set())
 
 

@@ -28,7 +28,7 @@ import graphviz
 import networkx as nx
 
 from ..consult import DISCLAIMER, Result
-from ..errors import LumbarError, Problem
+from ..errors import Problem, RenderError
 from ..model.knowledge import Citation, KnowledgeBase
 
 FORMATS = ("svg", "png", "pdf", "dot", "html")
@@ -53,10 +53,6 @@ TRIAGE_FILL = {
     "normal_soreness": ("#a6d96a", "black"),
 }
 DIM = {"color": "#cccccc", "fontcolor": "#aaaaaa", "fillcolor": "#f5f5f5"}
-
-
-class RenderError(LumbarError):
-    """A diagram cannot be produced as asked (format, engine)."""
 
 
 @dataclass(frozen=True)
@@ -249,10 +245,8 @@ def choose_engine(engine: str, fmt: str) -> str:
     """Resolve ``auto`` and check that the engine exists and can make ``fmt``."""
     if engine not in ENGINES:
         raise RenderError(
-            Problem(
-                "--engine",
-                None,
-                None,
+            Problem.about(
+                "engine",
                 f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}.",
             )
         )
@@ -261,35 +255,29 @@ def choose_engine(engine: str, fmt: str) -> str:
         engine = "dot" if has_dot or fmt == "pdf" else "pure"
     if engine == "dot" and not has_dot:
         raise RenderError(
-            Problem(
-                "--engine",
-                None,
-                None,
+            Problem.about(
+                "engine",
                 "the system Graphviz `dot` program is "
                 "not installed (Debian/Ubuntu: apt-get install graphviz; macOS: "
-                "brew install graphviz). Use --engine pure for svg, png or "
+                "brew install graphviz). The bundled engine (pure) writes svg, png and "
                 "html without it.",
             )
         )
     if engine == "pure":
         if fmt not in (*PURE_FORMATS, "html", "dot"):
             raise RenderError(
-                Problem(
-                    "--engine",
-                    None,
-                    None,
+                Problem.about(
+                    "engine",
                     f"the bundled engine (graphviz-pure)"
                     f" cannot write {fmt}; it writes svg, png, html and dot. "
                     "Install the system Graphviz (apt-get install graphviz) "
-                    "and use --engine dot.",
+                    "and use the dot engine.",
                 )
             )
         if pure_command() is None:
             raise RenderError(
-                Problem(
-                    "--engine",
-                    None,
-                    None,
+                Problem.about(
+                    "engine",
                     "the graphviz-pure command is "
                     "missing; reinstall lumbar's dependencies (uv sync).",
                 )
@@ -298,23 +286,22 @@ def choose_engine(engine: str, fmt: str) -> str:
 
 
 def render(source: str, fmt: str, engine: str) -> bytes:
-    """DOT source -> bytes in ``fmt`` (svg, png, pdf) through ``engine`` (dot or pure)."""
-    if engine == "dot":
-        return graphviz.pipe("dot", fmt, source.encode("utf-8"), quiet=True)
-    command = pure_command()
-    assert command is not None
-    done = subprocess.run(
-        [command, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, check=False
-    )
-    if done.returncode != 0:
-        raise RenderError(
-            Problem(
-                "graphviz-pure",
-                None,
-                None,
-                "rendering failed: " + done.stderr.decode("utf-8", "replace").strip(),
-            )
+    """DOT source -> bytes in ``fmt`` (svg, png, pdf) through ``engine`` (dot or pure); a
+    Graphviz program that fails or cannot be started is a ``RenderError``."""
+    command = shutil.which("dot") if engine == "dot" else pure_command()
+    name = "dot" if engine == "dot" else "graphviz-pure"
+    try:
+        done = subprocess.run(
+            [command or name, f"-T{fmt}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            check=False,
         )
+    except OSError as exc:
+        raise RenderError(Problem.about("engine", f"{name} cannot be started: {exc}.")) from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+        raise RenderError(Problem.about("engine", f"{name} failed to render the diagram: {detail}"))
     return done.stdout
 
 
@@ -324,10 +311,8 @@ def diagram(
     """The consultation diagram as the bytes of a file of format ``fmt``."""
     if fmt not in FORMATS:
         raise RenderError(
-            Problem(
-                "--diagram",
-                None,
-                None,
+            Problem.about(
+                "diagram",
                 f"unknown diagram format {fmt!r}; "
                 f"name the file with one of .{', .'.join(FORMATS)}.",
             )

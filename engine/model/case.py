@@ -83,8 +83,8 @@ def case_from_document(doc: Document, kb: KnowledgeBase) -> Case:
                     name,
                     line,
                     col,
-                    f"findings.{key}: unknown finding.{hint} "
-                    "`lumbar kb vocab` lists every finding.",
+                    f"findings.{key}: unknown finding.{hint}",
+                    hint="vocabulary",
                 )
             )
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..conditions import ConclusionTest, FindingTest, walk
-from ..errors import LumbarError, Problem
+from ..errors import Problem, QueryError
 from ..text import did_you_mean
 from .knowledge import KnowledgeBase, Rule
 from .quotes import quote_lines
@@ -19,13 +19,10 @@ from .shapes import KINDS
 CONTEXT_LINES = 1  # non-blank lines of the article shown before and after a quote
 
 
-class CatalogError(LumbarError):
-    """A filter or rule id that names nothing in the knowledge base."""
-
-
-def _unknown(what: str, name: str, choices: list[str]) -> CatalogError:
+def _unknown(what: str, name: str, choices: list[str]) -> QueryError:
     hint = did_you_mean(name, choices) or f" Known: {', '.join(choices)}."
-    return CatalogError(Problem("command line", None, None, f"no {what} {name!r}.{hint}"))
+    parameter = what.split()[-1] if what != "conclusion kind" else "kind"
+    return QueryError(Problem.about(parameter, f"no {what} {name!r}.{hint}"))
 
 
 def rule(kb: KnowledgeBase, rule_id: str) -> Rule:

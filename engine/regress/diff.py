@@ -18,14 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ..consult import Result, consult
-from ..errors import KnowledgeBaseError, LumbarError, Problem
+from ..errors import KnowledgeBaseError, Problem, RevisionError
 from ..model import load as kb_module
 from ..model.case import load_case
 from ..model.knowledge import KnowledgeBase, Rule
-
-
-class RevisionError(LumbarError):
-    """A git revision that cannot be read."""
 
 
 def load_at(ref: str, kb: KnowledgeBase, workdir: Path) -> KnowledgeBase:
@@ -33,16 +29,19 @@ def load_at(ref: str, kb: KnowledgeBase, workdir: Path) -> KnowledgeBase:
     root = kb.root.resolve()
 
     def git(*args: str, cwd: Path = root) -> bytes:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        try:
+            done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        except OSError as exc:
+            raise RevisionError(
+                Problem.about("base", f"git cannot be started ({exc}); install git to compare.")
+            ) from None
         if done.returncode != 0:
             message = done.stderr.decode("utf-8", "replace").strip().splitlines()
             reason = message[-1] if message else "not a revision of this repository"
             raise RevisionError(
-                Problem(
-                    f"--base {ref}",
-                    None,
-                    None,
-                    f"git cannot read it ({reason}). Give a commit, branch or tag.",
+                Problem.about(
+                    "base",
+                    f"git cannot read {ref!r} ({reason}). Give a commit, branch or tag.",
                 )
             )
         return done.stdout
@@ -57,9 +56,7 @@ def load_at(ref: str, kb: KnowledgeBase, workdir: Path) -> KnowledgeBase:
         return kb_module.load(workdir / inside)
     except KnowledgeBaseError as exc:
         problems = [Problem(f"{ref}:{p.file}", p.line, p.column, p.message) for p in exc.problems]
-        head = Problem(
-            f"--base {ref}", None, None, "the knowledge base at this revision does not load:"
-        )
+        head = Problem.about("base", f"the knowledge base at {ref} does not load:")
         raise KnowledgeBaseError([head, *problems]) from None
 
 

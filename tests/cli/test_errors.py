@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from lumbar.cli.main import app
+from lumbar.engine.draw.consultation import render
+from lumbar.engine.errors import RenderError
 
 
 def consult(runner: CliRunner, *args: str, input: str | None = None):
@@ -104,3 +108,51 @@ def test_every_command_has_help(runner, command) -> None:
     result = runner.invoke(app, command)
     assert result.exit_code == 0
     assert "Usage" in result.output
+
+
+def test_a_failing_graphviz_dot_is_exit_2_with_what_it_said(runner, tmp_path, monkeypatch) -> None:
+    """The system `dot` installed but failing (here a `dot` on PATH that exits 1, as a broken
+    Graphviz install does) is a clear error, not a traceback, and writes no diagram."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "dot"
+    fake.write_text("#!/bin/sh\necho 'Error: <stdin>: syntax error in line 1' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    svg = tmp_path / "out.svg"
+    result = consult(
+        runner, "examples/doms_day_after.yaml", "--diagram", str(svg), "--engine", "dot"
+    )
+    assert_clean_error(
+        result, "--engine: dot failed to render the diagram", "syntax error in line 1"
+    )
+    assert not svg.exists()
+
+
+def test_real_dot_rejecting_its_input_is_a_render_error() -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("the system Graphviz is not installed")
+    with pytest.raises(RenderError, match="dot failed to render the diagram"):
+        render("digraph { a -> }", "svg", "dot")
+
+
+def test_diff_without_git_installed_is_exit_2(runner, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no git on PATH
+    result = runner.invoke(app, ["diff", "--base", "HEAD", "examples"])
+    assert_clean_error(result, "--base: git cannot be started", "install git")
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["kb", "list", "--article", "nielsen"], "--article: no article 'nielsen'"),
+        (["kb", "list", "--kind", "causes"], "--kind: no conclusion kind 'causes'"),
+        (["kb", "show", "no_such_rule"], "RULE: no rule 'no_such_rule'"),
+        (
+            ["consult", "examples/doms_day_after.yaml", "--diagram", "x.svg", "--engine", "gv"],
+            "--engine: unknown engine 'gv'",
+        ),
+    ],
+)
+def test_a_problem_about_an_option_names_the_option(runner, args, where) -> None:
+    assert_clean_error(runner.invoke(app, args), where)

@@ -54,13 +54,15 @@ def test_why_not_lists_conditions_and_what_to_ask(runner) -> None:
 def test_unknown_conclusion_is_exit_2_with_closest_ids(runner) -> None:
     result = runner.invoke(app, ["explain", DOMS, "--why-not", "cause_butwink"])
     assert result.exit_code == 2
+    assert "--why-not: 'cause_butwink' is not a conclusion" in result.stderr
     assert "Did you mean cause_butt_wink" in result.stderr
     assert result.stdout == ""
 
 
 def test_explain_of_a_conclusion_not_reached_is_exit_2(runner) -> None:
     result = runner.invoke(app, ["explain", DOMS, "triage_urgent"])
-    assert result.exit_code == 2 and "--why-not triage_urgent" in result.stderr
+    assert result.exit_code == 2 and "CONCLUSION: 'triage_urgent' was not reached" in result.stderr
+    assert "`lumbar explain CASE --why-not ID` shows what it would need" in result.stderr
 
 
 def test_consult_writes_a_diagram_and_a_trace(runner, tmp_path) -> None:

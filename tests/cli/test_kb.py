@@ -1,5 +1,5 @@
 """`lumbar kb check` on a small hand-made knowledge base: examples are required beside rules
-that decide triage; a knowledge base that does not load is a problem too (exit 1, not 2)."""
+that decide triage; a knowledge base that does not load is bad input (exit 2, as everywhere)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ def test_a_triage_rule_without_examples_fails_kb_check(runner, tmp_path) -> None
     assert result.stdout.startswith("problems: ")
 
 
-def test_a_knowledge_base_that_does_not_load_is_reported_with_exit_1(runner, tmp_path) -> None:
+def test_a_knowledge_base_that_does_not_load_is_reported_with_exit_2(runner, tmp_path) -> None:
     root = make_kb(tmp_path)
     (root / "vocabulary.yaml").write_text("findings: [\n", encoding="utf-8")
     result = runner.invoke(app, ["kb", "check", "--kb", str(root)])
-    assert result.exit_code == 1 and "vocabulary.yaml:2:" in result.stderr
-    assert "does not load" in result.stdout and "Traceback" not in result.stderr
+    assert result.exit_code == 2 and "vocabulary.yaml:2:" in result.stderr
+    assert "does not load: 1 problem" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""

@@ -92,7 +92,7 @@ def test_breaking_a_rule_fails_the_suite_and_diff_names_rule_and_cases(runner, s
 def test_a_bad_revision_and_an_unloadable_base_are_exit_2(runner, scratch) -> None:
     kb, suite = str(scratch / "knowledge_base"), str(scratch / "suite")
     bad = runner.invoke(app, ["diff", "--base", "no-such-ref", suite, "--kb", kb])
-    assert bad.exit_code == 2 and "--base no-such-ref: git cannot read it" in bad.stderr
+    assert bad.exit_code == 2 and "--base: git cannot read 'no-such-ref'" in bad.stderr
     vocab = scratch / "knowledge_base/vocabulary.yaml"
     vocab.write_text("findings: [\n", encoding="utf-8")
     subprocess.run(
@@ -105,5 +105,5 @@ def test_a_bad_revision_and_an_unloadable_base_are_exit_2(runner, scratch) -> No
     )
     result = runner.invoke(app, ["diff", "--base", "HEAD", suite, "--kb", kb])
     assert result.exit_code == 2
-    assert "the knowledge base at this revision does not load" in result.stderr
+    assert "--base: the knowledge base at HEAD does not load:" in result.stderr
     assert "HEAD:knowledge_base/vocabulary.yaml:2:" in result.stderr

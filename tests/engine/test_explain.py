@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lumbar.engine.consult import consult
-from lumbar.engine.explain import ExplainError, evaluate, how, how_all, why_not
+from lumbar.engine.errors import QueryError
+from lumbar.engine.explain import evaluate, how, how_all, why_not
 from lumbar.engine.model.case import case_from_data, load_case
 from lumbar.engine.model.quotes import find_quote
 from tests.helpers import EXAMPLES, ROOT
@@ -63,12 +64,13 @@ def test_every_how_tree_rests_on_given_findings_with_verbatim_quotes(kb, path) -
 
 
 def test_how_of_a_conclusion_not_reached_points_to_why_not(kb) -> None:
-    with pytest.raises(ExplainError, match="--why-not triage_urgent"):
+    with pytest.raises(QueryError, match="'triage_urgent' was not reached") as info:
         how(example(kb, "doms_day_after"), kb, "triage_urgent")
+    assert info.value.problems[0].hint == "why_not"
 
 
 def test_an_unknown_conclusion_lists_the_closest_ids(kb) -> None:
-    with pytest.raises(ExplainError, match="Did you mean triage_urgent"):
+    with pytest.raises(QueryError, match="Did you mean triage_urgent"):
         why_not(example(kb, "doms_day_after"), kb, "triage_urgnt")
 
 
