@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lumbar.cli.text import how_tree, why_not_report
+from lumbar.cli.consult_text import how_tree, why_not_report
 from lumbar.engine.consult import consult
 from lumbar.engine.explain import How
 from lumbar.engine.model.case import load_case

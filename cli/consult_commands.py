@@ -1,0 +1,134 @@
+"""`lumbar consult` and `lumbar explain`: a case in, an answer or an explanation out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..engine import explain as explain_module
+from ..engine.consult import consult as run_consult
+from ..engine.errors import LumbarError, Problem
+from ..engine.model import load as kb_module
+from ..engine.model.case import load_case
+from ..engine.run.trace import to_graphml, to_node_link
+from . import consult_text as fmt
+from .app import (
+    CaseArg,
+    DiagramOption,
+    EngineOption,
+    JsonOption,
+    KbOption,
+    app,
+    emit_json,
+    reports_errors,
+)
+from .outputs import diagram_format, write_atomically, write_diagram
+
+
+@app.command()
+@reports_errors
+def consult(
+    case: CaseArg,
+    json_out: JsonOption = False,
+    all_citations: Annotated[
+        bool, typer.Option("--all-citations", help="Show every supporting citation, not two.")
+    ] = False,
+    diagram: DiagramOption = None,
+    trace: Annotated[
+        Path | None,
+        typer.Option(
+            "--trace",
+            help="Write the trace graph to FILE: .json (node-link) or .graphml.",
+            metavar="FILE",
+        ),
+    ] = None,
+    engine: EngineOption = "auto",
+    kb: KbOption = None,
+) -> None:
+    """Triage, likely causes and what to do for CASE, each line with its citations."""
+    fmt_diagram = diagram_format(diagram)
+    if trace is not None and trace.suffix not in (".json", ".graphml"):
+        raise LumbarError(
+            Problem(
+                str(trace), None, None, "name the trace file .json (node-link JSON) or .graphml."
+            )
+        )
+    knowledge = kb_module.load(kb)
+    result = run_consult(load_case(case, knowledge), knowledge)
+    if diagram is not None and fmt_diagram is not None:
+        write_diagram(result, knowledge, diagram, fmt_diagram, engine)
+    if trace is not None:
+        data = (
+            to_graphml(result.trace)
+            if trace.suffix == ".graphml"
+            else (
+                json.dumps(to_node_link(result.trace), indent=2, ensure_ascii=False) + "\n"
+            ).encode("utf-8")
+        )
+        write_atomically(trace, data)
+    if json_out:
+        emit_json(result.to_json())
+    else:
+        typer.echo(fmt.consultation(result, all_citations), nl=False)
+
+
+@app.command()
+@reports_errors
+def explain(
+    case: CaseArg,
+    conclusion: Annotated[
+        str | None,
+        typer.Argument(help="A conclusion id; without it, every conclusion is explained."),
+    ] = None,
+    why_not: Annotated[
+        str | None,
+        typer.Option(
+            "--why-not",
+            help="Explain why this conclusion was NOT reached: each rule "
+            "that could conclude it, which conditions held, failed or were unknown, "
+            "and what to ask next.",
+            metavar="CONCLUSION",
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+    diagram: DiagramOption = None,
+    engine: EngineOption = "auto",
+    kb: KbOption = None,
+) -> None:
+    """HOW a conclusion was reached (the chain back to the findings, every step cited), or
+    WHY NOT another one."""
+    fmt_diagram = diagram_format(diagram)
+    knowledge = kb_module.load(kb)
+    result = run_consult(load_case(case, knowledge), knowledge)
+    if why_not is not None:
+        report = explain_module.why_not(result, knowledge, why_not)
+        disputes = explain_module.disputes_of_candidates(result, knowledge, report)
+        if json_out:
+            emit_json({**report.to_json(), "disputes": [d.to_json() for d in disputes]})
+        else:
+            typer.echo(fmt.why_not_report(report, disputes), nl=False)
+        return
+    trees = (
+        [explain_module.how(result, knowledge, conclusion)]
+        if conclusion
+        else explain_module.how_all(result, knowledge)
+    )
+    if diagram is not None and fmt_diagram is not None:
+        write_diagram(result, knowledge, diagram, fmt_diagram, engine, focus=conclusion)
+    disputes = [explain_module.disputes_in(result, t) for t in trees]
+    if json_out:
+        emit_json(
+            [
+                {**t.to_json(), "disputes": [d.to_json() for d in ds]}
+                for t, ds in zip(trees, disputes, strict=True)
+            ]
+        )
+    else:
+        labels = {d.id: d.label for d in result.conclusions}
+        typer.echo(
+            "\n".join(fmt.how_tree(t, ds, labels) for t, ds in zip(trees, disputes, strict=True)),
+            nl=False,
+        )

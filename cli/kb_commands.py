@@ -1,0 +1,189 @@
+"""`lumbar kb ...` (vocabulary, check, list, show, disputes, schema) and `lumbar diagrams`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..engine.consult import disputes_about
+from ..engine.draw import explorer as explorer_module
+from ..engine.draw import rules as diagrams_module
+from ..engine.errors import KnowledgeBaseError
+from ..engine.model import anomalies, catalog
+from ..engine.model import load as kb_module
+from ..engine.model import schemas as schemas_module
+from ..engine.run.experta_backend import experta_source
+from . import kb_text as fmt
+from .app import JsonOption, KbOption, app, emit_json, error_text, kb_app, reports_errors
+from .outputs import sync_files
+
+
+@kb_app.command("vocab")
+@reports_errors
+def kb_vocab(json_out: JsonOption = False, kb: KbOption = None) -> None:
+    """List every finding a case may give: type, allowed values, the question to ask."""
+    knowledge = kb_module.load(kb)
+    if json_out:
+        emit_json(fmt.vocabulary_json(knowledge))
+    else:
+        typer.echo(fmt.vocabulary(knowledge), nl=False)
+
+
+@kb_app.command("check")
+@reports_errors
+def kb_check(kb: KbOption = None) -> None:
+    """Check the knowledge base and report every problem with file and line: what stops it
+    loading (shapes, unknown names, impossible values, quotes not verbatim, duplicate ids,
+    negation cycles), rule-base anomalies (impossible, unproducible, unused, cycles, subsumed,
+    duplicate, contradictory conclusions not recorded as a dispute) and missing examples.
+    Exit 1 if there is any problem; exit 2 if the knowledge base does not load at all."""
+    try:
+        knowledge = kb_module.load(kb)
+    except KnowledgeBaseError as exc:
+        for problem in exc.problems:
+            typer.echo(f"Error: {error_text(problem)}", err=True)
+        typer.echo(f"the knowledge base does not load: {len(exc.problems)} problem(s)", err=True)
+        raise typer.Exit(code=2) from None
+    found = anomalies.check(knowledge) + kb_module.example_problems(knowledge)
+    for kind, problem in found:
+        typer.echo(f"{problem.file}:{problem.line}: {kind}: {problem.message}", err=True)
+    typer.echo(fmt.kb_summary(knowledge, [kind for kind, _ in found]))
+    if found:
+        raise typer.Exit(code=1)
+
+
+@kb_app.command("list")
+@reports_errors
+def kb_list(
+    article: Annotated[
+        str | None, typer.Option("--article", help="Only rules citing this article key.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="Only rules concluding something of this kind (triage, red_flag, judgement, "
+            "cause, recommendation, caution, reassurance).",
+        ),
+    ] = None,
+    finding: Annotated[
+        str | None, typer.Option("--finding", help="Only rules that test this finding.")
+    ] = None,
+    conclusion: Annotated[
+        str | None,
+        typer.Option("--conclusion", help="Only rules that conclude or test this conclusion."),
+    ] = None,
+    json_out: JsonOption = False,
+    kb: KbOption = None,
+) -> None:
+    """List rules (all filters must hold): id, article:line, IF conditions THEN conclusions."""
+    knowledge = kb_module.load(kb)
+    rules = catalog.select(knowledge, article, kind, finding, conclusion)
+    if json_out:
+        emit_json([fmt.rule_json(knowledge, r) for r in rules])
+    else:
+        typer.echo(fmt.rule_list(knowledge, rules), nl=False)
+
+
+@kb_app.command("show")
+@reports_errors
+def kb_show(
+    rule: Annotated[str, typer.Argument(help="A rule id (`lumbar kb list` lists them).")],
+    json_out: JsonOption = False,
+    kb: KbOption = None,
+) -> None:
+    """One rule: its conditions and conclusions, its citation in context (the lines of the
+    article around the quote), the rules that feed it and that it feeds, the disputes it stands
+    in, and the experta rule it compiles to."""
+    knowledge = kb_module.load(kb)
+    found = catalog.rule(knowledge, rule)
+    if json_out:
+        emit_json({**fmt.rule_json(knowledge, found), "experta": experta_source(found)})
+    else:
+        typer.echo(fmt.rule_card(knowledge, found, experta_source(found)), nl=False)
+
+
+@kb_app.command("disputes")
+@reports_errors
+def kb_disputes(json_out: JsonOption = False, kb: KbOption = None) -> None:
+    """Every recorded disagreement between the articles, each side with its rules' citations."""
+    knowledge = kb_module.load(kb)
+    rules = {r.id for r in knowledge.rules}
+    contested = disputes_about(knowledge, rules, fired=set())
+    if json_out:
+        emit_json([c.to_json() for c in contested])
+    else:
+        typer.echo(fmt.dispute_list(contested), nl=False)
+
+
+@kb_app.command("schema")
+@reports_errors
+def kb_schema(
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder to write the JSON Schemas into.", file_okay=False),
+    ] = Path("schemas"),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if a file in --out is out of date."),
+    ] = False,
+    kb: KbOption = None,
+) -> None:
+    """Write JSON Schemas for the knowledge-base files (vocabulary, conclusions, rules,
+    disputes) and for case files, for editors (see .vscode/settings.json and the
+    `# yaml-language-server: $schema=` line at the top of each YAML file)."""
+    stale = sync_files(out, schemas_module.schemas(kb_module.load(kb)), check)
+    for path in stale:
+        typer.echo(f"{path}: {'out of date' if check else 'written'}", err=check)
+    if check and stale:
+        raise typer.Exit(code=1)
+
+
+@app.command("diagrams")
+@reports_errors
+def diagrams_command(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the diagrams.", file_okay=False)
+    ] = Path("diagrams"),
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; exit 1 and name the files that are out of date."
+        ),
+    ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Instead, write the browsable explorer (a static site: open DIR/index.html).",
+            metavar="DIR",
+            file_okay=False,
+        ),
+    ] = None,
+    kb: KbOption = None,
+) -> None:
+    """(Re)generate the rule diagrams: the whole rule graph, one per article, per triage level
+    and per cause, and their README, rendered with the bundled engine so that the bytes are
+    the same on every machine. With --html, write the explorer instead."""
+    knowledge = kb_module.load(kb)
+    if html is not None:
+        pages = explorer_module.pages(knowledge)
+        sync_files(html, pages)
+        typer.echo(f"wrote {len(pages)} files to {html}; open {html / 'index.html'}")
+        return
+    generated = diagrams_module.files(knowledge)
+    stale = sync_files(out, generated, check)
+    extra = diagrams_module.leftovers(out, generated)
+    if check:
+        for path in [*stale, *extra]:
+            typer.echo(f"{path}: out of date; run `lumbar diagrams`", err=True)
+        if stale or extra:
+            raise typer.Exit(code=1)
+        typer.echo(f"ok: the diagrams in {out} are current")
+        return
+    for path in extra:
+        path.unlink()
+        typer.echo(f"removed {path}")
+    typer.echo(f"{len(generated)} files in {out}, {len(stale)} changed")
