@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
-import networkx as nx
-
 from ..conditions import ConclusionTest, FindingTest, Term, dnf, implies, satisfiable, walk
 from ..errors import Problem
+from .dependencies import conclusion_graph, cycles
 from .knowledge import KnowledgeBase, Rule
 
 MAX_TERMS = 512  # beyond this many conjunctions a tested conclusion is kept as an atom
@@ -180,29 +179,13 @@ class Analysis:
                 )
 
     def cycles(self) -> Iterator[tuple[str, Problem]]:
-        graph = nx.DiGraph()
-        for rule in self.kb.rules:
-            for leaf, _ in _conclusion_tests(rule):
-                for cid in rule.then:
-                    graph.add_edge(leaf.conclusion, cid, rule=rule.id)
-        for component in sorted(nx.strongly_connected_components(graph), key=sorted):
-            looped = len(component) > 1 or any(graph.has_edge(c, c) for c in component)
-            if not looped:
-                continue
-            rules = sorted(
-                {
-                    d["rule"]
-                    for a, b, d in graph.edges(data=True)
-                    if a in component and b in component
-                }
-            )
-            first = self.kb.rule(rules[0])
+        for cycle in cycles(conclusion_graph(self.kb.rules)):
             yield (
                 "cycle",
                 _at(
-                    first,
-                    f"conclusions {', '.join(sorted(component))} depend on themselves through "
-                    f"rules {', '.join(rules)}; a conclusion cannot be evidence for itself. "
+                    self.kb.rule(cycle.rules[0]),
+                    f"conclusions {', '.join(cycle.conclusions)} depend on themselves through "
+                    f"rules {', '.join(cycle.rules)}; a conclusion cannot be evidence for itself. "
                     "Break the loop by testing findings instead.",
                 ),
             )
@@ -285,10 +268,6 @@ class Analysis:
 def check(kb: KnowledgeBase) -> list[tuple[str, Problem]]:
     """Every anomaly in ``kb``, as (kind, located problem), in file and line order."""
     return Analysis(kb).problems()
-
-
-def _conclusion_tests(rule: Rule) -> Iterable[tuple[ConclusionTest, bool]]:
-    return ((leaf, neg) for leaf, neg in walk(rule.when) if isinstance(leaf, ConclusionTest))
 
 
 def _at(rule: Rule, message: str) -> Problem:
