@@ -5,10 +5,10 @@ every rule that concluded it (the evidence adds up), what each matched, and, for
 are themselves conclusions, how those were reached in turn.
 
 ``why_not(result, kb, id)`` looks at every rule that could have concluded it and evaluates its
-condition against the case, three-valued: a test *held*, *failed* (with the case's value) or is
-*unknown* (the case did not give the finding). A failed premise that is itself a conclusion is
-explained the same way, a few levels deep. It ends with the findings that would have to be
-supplied or changed: what a clinician should ask next.
+condition against the case, three-valued (``conditions.evaluate``): a test *held*, *failed* (with
+the case's value) or is *unknown* (the case did not give the finding). A failed premise that is
+itself a conclusion is explained the same way, a few levels deep. It ends with the findings that
+would have to be supplied or changed: what a clinician should ask next.
 
 Callers: the CLI's ``explain`` command and the diagram renderer (to highlight a chain).
 """
