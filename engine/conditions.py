@@ -2,19 +2,34 @@
 
 A condition is ``{all: [...]}``, ``{any: [...]}``, ``{none: [tests]}`` or a test: on a finding
 (``{finding: F, is|in|at_least|more_than|less_than|at_most: V}``) or on a conclusion
-(``{conclusion: C}``). Here are the pydantic shapes of conditions, the one table of what each
-operator means (``OPERATORS``), walking a condition tree, and describing it in words.
-Callers: the knowledge model, the engine backends, explanations, regression and drawing.
+(``{conclusion: C}``). Here are:
+
+- the pydantic shapes of conditions, and ``OPERATORS``: the one table of what each operator
+  means (its test, its symbol, its Python text, the numbers it admits, its opposite);
+- the tree: ``children``/``rebuild`` of a group, ``fold`` over a condition, ``walk`` its tests;
+- words: ``describe_test``, ``condition_text``;
+- ``evaluate``: a condition against a case's findings and reached conclusions, three-valued;
+- the normal form: a condition as a disjunction of ``Term``s, and ``satisfiable``/``implies``.
+
+Callers: the knowledge model (load, kb checks, catalogue), the engine backend (``pattern``),
+explanations (WHY NOT), mutation testing, tracing and drawing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+import itertools
+import math
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from operator import ge, gt, le, lt
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from .text import value_text
+
+if TYPE_CHECKING:
+    from .model.knowledge import Finding
 
 
 class FileShape(BaseModel):
@@ -25,7 +40,95 @@ class FileShape(BaseModel):
 
 Scalar = bool | str | float
 
-OPERATORS = ("is", "in", "at_least", "more_than", "less_than", "at_most")
+# ---- operators -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The numbers between ``lo`` and ``hi``, each end included or not."""
+
+    lo: float
+    lo_closed: bool
+    hi: float
+    hi_closed: bool
+
+    def meet(self, other: Interval) -> Interval:
+        lo = max((self.lo, not self.lo_closed), (other.lo, not other.lo_closed))
+        hi = min((self.hi, self.hi_closed), (other.hi, other.hi_closed))
+        return Interval(lo[0], not lo[1], hi[0], hi[1])
+
+    def empty(self) -> bool:
+        return self.lo > self.hi or (self.lo == self.hi and not (self.lo_closed and self.hi_closed))
+
+    def within(self, other: Interval) -> bool:
+        return self.empty() or self.meet(other) == self
+
+
+@dataclass(frozen=True)
+class Operator:
+    """What one operator of a finding test means, for every reader of conditions."""
+
+    name: str  # the key in a rule file
+    symbol: str  # in words: ``hours_since_workout >= 72``
+    test: Callable[[Any, Any], bool]  # (a known value, the operand) -> whether the test holds
+    expression: str  # ``test`` as Python on ``value``, formatted with the operand (``kb show``)
+    bounds: Callable[[float], Interval] | None  # the numbers it admits; None: not for numbers
+    flip: str | None = None  # the opposite comparison (mutation testing)
+
+
+def _equal(value: Any, x: Any) -> bool:
+    # Python has True == 1, but a boolean finding is not a number finding.
+    return value == x and isinstance(value, bool) == isinstance(x, bool)
+
+
+def _number(compare: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]:
+    def test(value: Any, x: Any) -> bool:
+        return not isinstance(value, bool) and isinstance(value, int | float) and compare(value, x)
+
+    return test
+
+
+OPERATORS: dict[str, Operator] = {
+    op.name: op
+    for op in (
+        Operator("is", "=", _equal, "value == {0!r}", lambda x: Interval(x, True, x, True)),
+        Operator("in", "in", lambda value, x: value in x, "value in {0!r}", None),
+        Operator(
+            "at_least",
+            ">=",
+            _number(ge),
+            "value >= {0:g}",
+            lambda x: Interval(x, True, math.inf, True),
+            "less_than",
+        ),
+        Operator(
+            "more_than",
+            ">",
+            _number(gt),
+            "value > {0:g}",
+            lambda x: Interval(x, False, math.inf, True),
+            "at_most",
+        ),
+        Operator(
+            "less_than",
+            "<",
+            _number(lt),
+            "value < {0:g}",
+            lambda x: Interval(-math.inf, True, x, False),
+            "at_least",
+        ),
+        Operator(
+            "at_most",
+            "<=",
+            _number(le),
+            "value <= {0:g}",
+            lambda x: Interval(-math.inf, True, x, True),
+            "more_than",
+        ),
+    )
+}
+
+# ---- shapes ----------------------------------------------------------------------------------
 
 
 class FindingTest(FileShape):
@@ -51,19 +154,7 @@ class FindingTest(FileShape):
 
     def holds(self, value: Any) -> bool:
         """Whether a known finding value passes this test (the engine's own semantics)."""
-        op, x = self.operator, self.operand
-        if op == "is":
-            return type(value) is type(x) and value == x if isinstance(x, bool) else value == x
-        if op == "in":
-            return value in x
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return False
-        return {
-            "at_least": value >= x,
-            "more_than": value > x,
-            "less_than": value < x,
-            "at_most": value <= x,
-        }[op]
+        return OPERATORS[self.operator].test(value, self.operand)
 
     @property
     def operator(self) -> str:
@@ -130,6 +221,40 @@ Condition = Annotated[
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 
+# ---- the tree --------------------------------------------------------------------------------
+
+GROUPS = {"all": AllOf, "any": AnyOf, "none": NoneOf}
+T = TypeVar("T")
+
+
+def children(condition: Any) -> tuple[str, tuple[Any, ...]] | None:
+    """A group's key (all, any, none) and its conditions; None for a leaf test."""
+    for key, shape in GROUPS.items():
+        if isinstance(condition, shape):
+            return key, getattr(condition, key)
+    return None
+
+
+def rebuild(group: AllOf | AnyOf | NoneOf, parts: Sequence[Any]) -> AllOf | AnyOf | NoneOf:
+    """``group`` with ``parts`` in place of its conditions (validated like a rule file's)."""
+    key = next(k for k, shape in GROUPS.items() if isinstance(group, shape))
+    return GROUPS[key](**{key: tuple(parts)})
+
+
+def fold(
+    condition: Any,
+    leaf: Callable[[Any, bool], T],
+    group: Callable[[str, list[T]], T],
+    negated: bool = False,
+) -> T:
+    """``leaf(test, negated)`` for each test (negated under ``none``), then ``group(key,
+    results)`` for each group, bottom up."""
+    found = children(condition)
+    if found is None:
+        return leaf(condition, negated)
+    key, parts = found
+    return group(key, [fold(c, leaf, group, negated or key == "none") for c in parts])
+
 
 def walk(condition: Any) -> Iterator[tuple[Any, bool]]:
     """Every leaf test of a condition, with whether it sits under ``none``."""
@@ -141,13 +266,16 @@ def walk_paths(
     condition: Any, path: tuple[str | int, ...] = (), negated: bool = False
 ) -> Iterator[tuple[Any, bool, tuple[str | int, ...]]]:
     """Like ``walk``, with each leaf's key path inside the condition (for locating it)."""
-    for key in ("all", "any", "none"):
-        children = getattr(condition, key, None)
-        if isinstance(children, tuple):
-            for i, child in enumerate(children):
-                yield from walk_paths(child, (*path, key, i), negated or key == "none")
-            return
-    yield condition, negated, path
+    found = children(condition)
+    if found is None:
+        yield condition, negated, path
+        return
+    key, parts = found
+    for i, child in enumerate(parts):
+        yield from walk_paths(child, (*path, key, i), negated or key == "none")
+
+
+# ---- in words --------------------------------------------------------------------------------
 
 
 def describe_test(leaf: Any) -> str:
@@ -155,26 +283,164 @@ def describe_test(leaf: Any) -> str:
     if isinstance(leaf, ConclusionTest):
         return leaf.conclusion
     assert isinstance(leaf, FindingTest)
-    symbol = {
-        "is": "=",
-        "in": "in",
-        "at_least": ">=",
-        "more_than": ">",
-        "less_than": "<",
-        "at_most": "<=",
-    }[leaf.operator]
-    return f"{leaf.finding} {symbol} {value_text(leaf.operand)}"
+    return f"{leaf.finding} {OPERATORS[leaf.operator].symbol} {value_text(leaf.operand)}"
 
 
 def condition_text(condition: Any) -> str:
     """A rule condition in one line: ``a = x and (b >= 3 or c) and not d``."""
-    for key, joiner in (("all", " and "), ("any", " or ")):
-        children = getattr(condition, key, None)
-        if isinstance(children, tuple):
-            parts = [condition_text(c) for c in children]
-            wrapped = [f"({p})" if " or " in p or " and " in p else p for p in parts]
-            return joiner.join(wrapped) if len(parts) > 1 else parts[0]
-    children = getattr(condition, "none", None)
-    if isinstance(children, tuple):
-        return " and ".join(f"not {describe_test(c)}" for c in children)
-    return describe_test(condition)
+
+    def group(key: str, parts: list[str]) -> str:
+        if key == "none":
+            return " and ".join(parts)
+        wrapped = [f"({p})" if " or " in p or " and " in p else p for p in parts]
+        return {"all": " and ", "any": " or "}[key].join(wrapped) if len(parts) > 1 else parts[0]
+
+    def leaf(test: Any, negated: bool) -> str:
+        return f"not {describe_test(test)}" if negated else describe_test(test)
+
+    return fold(condition, leaf, group)
+
+
+# ---- three-valued evaluation -----------------------------------------------------------------
+
+HELD, FAILED, UNKNOWN = "held", "failed", "unknown"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One node of a condition evaluated against a case. Groups have ``children``."""
+
+    node: Any  # a group's key (all, any, none), or the leaf test
+    status: str  # held | failed | unknown
+    negated: bool = False  # a test under 'none': it holds when what it tests is not true
+    value: Any = None  # the case's value, for a finding test whose finding is known
+    known: bool = False  # whether the case gave that finding
+    children: tuple[Evaluation, ...] = ()
+
+
+def evaluate(condition: Any, findings: Mapping[str, Any], reached: Container[str]) -> Evaluation:
+    """``condition`` against a case's ``findings`` and the conclusions ``reached``: each test
+    held, failed, or is unknown (its finding was not given); a group combines its tests."""
+
+    def leaf(test: Any, negated: bool) -> Evaluation:
+        if isinstance(test, ConclusionTest):
+            true = test.conclusion in reached
+            return Evaluation(test, HELD if true != negated else FAILED, negated)
+        if test.finding not in findings:
+            # Like the engine: 'none' holds unless a test is true of a present fact, so an
+            # unknown finding under it counts as held.
+            return Evaluation(test, HELD if negated else UNKNOWN, negated)
+        value = findings[test.finding]
+        true = test.holds(value)
+        return Evaluation(test, HELD if true != negated else FAILED, negated, value, known=True)
+
+    def group(key: str, parts: list[Evaluation]) -> Evaluation:
+        # One held test decides 'any', one failed test 'all' (and 'none', whose tests are
+        # negated); otherwise an unknown test leaves the group unknown.
+        statuses = {p.status for p in parts}
+        decides, otherwise = (HELD, FAILED) if key == "any" else (FAILED, HELD)
+        status = decides if decides in statuses else UNKNOWN if UNKNOWN in statuses else otherwise
+        return Evaluation(key, status, children=tuple(parts))
+
+    return fold(condition, leaf, group)
+
+
+# ---- normal form -----------------------------------------------------------------------------
+
+Values = frozenset | Interval  # what a finding test admits
+
+
+def _meet(a: Values, b: Values) -> Values:
+    return a & b if isinstance(a, frozenset) else a.meet(b)
+
+
+def _empty(a: Values) -> bool:
+    return not a if isinstance(a, frozenset) else a.empty()
+
+
+def _within(a: Values, b: Values) -> bool:
+    return a <= b if isinstance(a, frozenset) else a.within(b)
+
+
+@dataclass(frozen=True)
+class Literal:
+    """One test: on a finding (``values`` it admits) or on a conclusion (``values`` None)."""
+
+    name: str
+    negated: bool
+    values: Values | None = None
+
+    @property
+    def is_finding(self) -> bool:
+        return self.values is not None
+
+
+Term = frozenset[Literal]  # a conjunction
+
+
+def admitted(test: FindingTest, finding: Finding) -> Values:
+    """The values of ``finding`` for which ``test`` holds."""
+    if finding.type != "number":
+        domain = (True, False) if finding.type == "boolean" else finding.values or ()
+        return frozenset(v for v in domain if test.holds(v))
+    bounds = OPERATORS[test.operator].bounds
+    assert bounds is not None  # loading allows only comparisons on a number finding
+    return bounds(test.operand).meet(
+        Interval(float(finding.min or 0), True, float(finding.max or 0), True)
+    )
+
+
+def dnf(condition: Any, findings: Mapping[str, Finding]) -> list[Term]:
+    """``condition`` as a disjunction of conjunctions of literals (a test under ``none`` is a
+    negated literal); ``findings`` is the vocabulary, for the values a test admits."""
+
+    def leaf(test: Any, negated: bool) -> list[Term]:
+        if isinstance(test, ConclusionTest):
+            return [frozenset({Literal(test.conclusion, negated)})]
+        values = admitted(test, findings[test.finding])
+        return [frozenset({Literal(test.finding, negated, values)})]
+
+    def group(key: str, parts: list[list[Term]]) -> list[Term]:
+        if key == "any":
+            return [t for part in parts for t in part]
+        return [frozenset().union(*combo) for combo in itertools.product(*parts)]
+
+    return fold(condition, leaf, group)
+
+
+def satisfiable(term: Term) -> bool:
+    """Whether some case (some findings, some earlier conclusions) makes every literal hold."""
+    known: dict[str, Values] = {}
+    for lit in term:
+        if lit.is_finding and not lit.negated:
+            known[lit.name] = (
+                _meet(known[lit.name], lit.values) if lit.name in known else lit.values
+            )
+    if any(_empty(v) for v in known.values()):
+        return False
+    for lit in term:
+        # a 'none' fails if every value left for its finding passes the test it negates (an
+        # unconstrained finding may be unknown, and then the 'none' holds)
+        left = known.get(lit.name) if lit.negated and lit.is_finding else None
+        if left is not None and _within(left, lit.values):
+            return False
+    concluded = {lit.name for lit in term if not lit.is_finding and not lit.negated}
+    return not any(lit.name in concluded for lit in term if lit.negated and not lit.is_finding)
+
+
+def implies(a: Term, b: Term) -> bool:
+    """Whether every case satisfying ``a`` satisfies ``b`` (sound, not complete)."""
+    return all(any(_entails(x, lit) for x in a) for lit in b)
+
+
+def _entails(x: Literal, lit: Literal) -> bool:
+    if x.name != lit.name or x.is_finding != lit.is_finding:
+        return False
+    if not lit.is_finding:
+        return x.negated == lit.negated
+    if not lit.negated:
+        return not x.negated and _within(x.values, lit.values)
+    # not(lit) follows from x admitting nothing lit admits, or from not(x) with lit within x
+    if x.negated:
+        return _within(lit.values, x.values)
+    return _empty(_meet(x.values, lit.values))

@@ -5,10 +5,10 @@ every rule that concluded it (the evidence adds up), what each matched, and, for
 are themselves conclusions, how those were reached in turn.
 
 ``why_not(result, kb, id)`` looks at every rule that could have concluded it and evaluates its
-condition against the case, three-valued: a test *held*, *failed* (with the case's value) or is
-*unknown* (the case did not give the finding). A failed premise that is itself a conclusion is
-explained the same way, a few levels deep. It ends with the findings that would have to be
-supplied or changed: what a clinician should ask next.
+condition against the case, three-valued (``conditions.evaluate``): a test *held*, *failed* (with
+the case's value) or is *unknown* (the case did not give the finding). A failed premise that is
+itself a conclusion is explained the same way, a few levels deep. It ends with the findings that
+would have to be supplied or changed: what a clinician should ask next.
 
 Callers: the CLI's ``explain`` command and the diagram renderer (to highlight a chain).
 """
@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import AllOf, AnyOf, ConclusionTest, FindingTest, NoneOf, describe_test
+from .conditions import FAILED, HELD, UNKNOWN, ConclusionTest, Evaluation, describe_test
+from .conditions import evaluate as evaluate_when
 from .consult import Contested, Result, disputes_about
 from .errors import Problem, QueryError
 from .model.knowledge import Citation, KnowledgeBase
@@ -150,8 +151,6 @@ def _how(result: Result, kb: KnowledgeBase, cid: str, seen: set[str]) -> How:
 
 # ---- WHY NOT ---------------------------------------------------------------------------------
 
-HELD, FAILED, UNKNOWN = "held", "failed", "unknown"
-
 
 @dataclass(frozen=True)
 class Check:
@@ -227,80 +226,61 @@ def _why_not(result: Result, kb: KnowledgeBase, cid: str, depth: int, seen: set[
     rules = []
     supply: dict[str, None] = {}
     change: dict[str, None] = {}
+    reached = _reached(result)
     for rule in kb.rules:
         if cid not in rule.then:
             continue
-        condition = _evaluate(rule.when, result, kb, depth - 1, seen, supply, change)
+        evaluation = evaluate_when(rule.when, result.case.findings, reached)
+        condition = _check(evaluation, result, kb, depth - 1, seen, supply, change)
         rules.append(RuleCheck(rule.id, rule.citation, condition))
     return WhyNot(cid, spec.label, False, tuple(rules), tuple(supply), tuple(change))
 
 
 def evaluate(result: Result, kb: KnowledgeBase, rule_id: str) -> Check:
     """A rule's condition evaluated against the finished consultation."""
-    return _evaluate(kb.rule(rule_id).when, result, kb, WHY_NOT_DEPTH, set(), {}, {})
+    evaluation = evaluate_when(kb.rule(rule_id).when, result.case.findings, _reached(result))
+    return _check(evaluation, result, kb, WHY_NOT_DEPTH, set(), {}, {})
 
 
 def evaluate_condition(condition: Any, result: Result, kb: KnowledgeBase) -> bool:
     """Whether a condition holds on the finished consultation (no explanation is built)."""
-    return _evaluate(condition, result, kb, -1, set(), {}, {}).status == HELD
+    return evaluate_when(condition, result.case.findings, _reached(result)).status == HELD
 
 
-def _evaluate(
-    cond: Any,
+def _reached(result: Result) -> frozenset[str]:
+    return frozenset(d.id for d in result.conclusions)
+
+
+def _check(
+    ev: Evaluation,
     result: Result,
     kb: KnowledgeBase,
     depth: int,
     seen: set[str],
     supply: dict[str, None],
     change: dict[str, None],
-    negated: bool = False,
 ) -> Check:
-    if isinstance(cond, AllOf | AnyOf):
-        kind = "all" if isinstance(cond, AllOf) else "any"
-        children = tuple(
-            _evaluate(c, result, kb, depth, seen, supply, change) for c in getattr(cond, kind)
-        )
-        statuses = {c.status for c in children}
-        if kind == "all":
-            status = FAILED if FAILED in statuses else UNKNOWN if UNKNOWN in statuses else HELD
-        else:
-            status = HELD if HELD in statuses else UNKNOWN if UNKNOWN in statuses else FAILED
-        return Check(kind, status, children=children)
-    if isinstance(cond, NoneOf):
-        children = tuple(
-            _evaluate(c, result, kb, depth, seen, supply, change, negated=True) for c in cond.none
-        )
-        # Like the engine: 'none' holds unless one of its tests is true of a present fact.
-        status = FAILED if any(c.status == FAILED for c in children) else HELD
-        return Check("none", status, children=children)
-    if isinstance(cond, ConclusionTest):
-        reached = conclusion_node(cond.conclusion) in result.trace
-        if negated:
-            if reached:
-                change[f"{cond.conclusion} was reached; it must not be"] = None
-            return Check(f"no {cond.conclusion}", FAILED if reached else HELD)
-        if reached:
-            return Check(cond.conclusion, HELD)
-        because = _why_not(result, kb, cond.conclusion, depth, seen)
-        for item in because.to_supply:
-            supply[item] = None
-        for item in because.to_change:
-            change[item] = None
-        return Check(cond.conclusion, FAILED, because=because)
-    assert isinstance(cond, FindingTest)
-    text = describe_test(cond)
-    findings = result.case.findings
-    if cond.finding not in findings:
-        if negated:
-            return Check(f"not {text}", HELD)
-        supply[f"{cond.finding} (needs {text.removeprefix(cond.finding + ' ')})"] = None
-        return Check(text, UNKNOWN)
-    value = findings[cond.finding]
-    holds = cond.holds(value)
-    if negated:
-        if holds:
-            change[f"{cond.finding} is {value_text(value)}; needs not {text}"] = None
-        return Check(f"not {text}", FAILED if holds else HELD, value, known=True)
-    if not holds:
-        change[f"{cond.finding} is {value_text(value)}; needs {text}"] = None
-    return Check(text, HELD if holds else FAILED, value, known=True)
+    """An evaluation as a report, noting what to supply or change; a premise conclusion that
+    was not reached is explained in turn (``depth`` levels more)."""
+    if isinstance(ev.node, str):
+        parts = tuple(_check(c, result, kb, depth, seen, supply, change) for c in ev.children)
+        return Check(ev.node, ev.status, children=parts)
+    if isinstance(ev.node, ConclusionTest):
+        cid = ev.node.conclusion
+        if ev.negated:
+            if ev.status == FAILED:
+                change[f"{cid} was reached; it must not be"] = None
+            return Check(f"no {cid}", ev.status)
+        if ev.status == HELD:
+            return Check(cid, HELD)
+        because = _why_not(result, kb, cid, depth, seen)
+        supply.update(dict.fromkeys(because.to_supply))
+        change.update(dict.fromkeys(because.to_change))
+        return Check(cid, FAILED, because=because)
+    finding, text = ev.node.finding, describe_test(ev.node)
+    text = f"not {text}" if ev.negated else text
+    if ev.status == UNKNOWN:
+        supply[f"{finding} (needs {text.removeprefix(finding + ' ')})"] = None
+    elif ev.status == FAILED:
+        change[f"{finding} is {value_text(ev.value)}; needs {text}"] = None
+    return Check(text, ev.status, ev.value, ev.known)

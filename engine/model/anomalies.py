@@ -20,133 +20,28 @@ and Shinghal's checklist of rule-base anomalies:
   ``contradicts`` in conclusions.yaml, unless the two rules stand on different sides of a
   recorded dispute between articles (then the contradiction is the point, and it is shown).
 
-Conditions are compared in disjunctive normal form over *literals*: a test on a finding (the set
-or interval of values it admits), or on a conclusion. A finding absent from a case is unknown, so
-``none: [x is a]`` holds when x is unknown or not a. For "can hold together", a tested conclusion
-is also replaced by the conditions of the rules that conclude it (``expanded``), so two rules
-that reach findings through intermediate judgements are still compared on findings.
+Conditions are compared in disjunctive normal form (``conditions.dnf``) over *literals*: a test
+on a finding (the set or interval of values it admits), or on a conclusion. A finding absent from
+a case is unknown, so ``none: [x is a]`` holds when x is unknown or not a. For "can hold
+together", a tested conclusion is also replaced by the conditions of the rules that conclude it
+(``expanded``), so two rules that reach findings through intermediate judgements are still
+compared on findings.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
-import networkx as nx
-
-from ..conditions import ConclusionTest, FindingTest, walk
+from ..conditions import ConclusionTest, FindingTest, Term, dnf, implies, satisfiable, walk
 from ..errors import Problem
-from .knowledge import Finding, KnowledgeBase, Rule
+from .dependencies import conclusion_graph, cycles
+from .knowledge import KnowledgeBase, Rule
 
 MAX_TERMS = 512  # beyond this many conjunctions a tested conclusion is kept as an atom
-
-
-@dataclass(frozen=True)
-class Interval:
-    lo: float
-    lo_closed: bool
-    hi: float
-    hi_closed: bool
-
-    def meet(self, other: Interval) -> Interval:
-        lo = max((self.lo, not self.lo_closed), (other.lo, not other.lo_closed))
-        hi = min((self.hi, self.hi_closed), (other.hi, other.hi_closed))
-        return Interval(lo[0], not lo[1], hi[0], hi[1])
-
-    def empty(self) -> bool:
-        return self.lo > self.hi or (self.lo == self.hi and not (self.lo_closed and self.hi_closed))
-
-    def within(self, other: Interval) -> bool:
-        return self.empty() or self.meet(other) == self
-
-
-Values = frozenset | Interval  # what a finding test admits
-
-
-def _meet(a: Values, b: Values) -> Values:
-    return a & b if isinstance(a, frozenset) else a.meet(b)
-
-
-def _empty(a: Values) -> bool:
-    return not a if isinstance(a, frozenset) else a.empty()
-
-
-def _within(a: Values, b: Values) -> bool:
-    return a <= b if isinstance(a, frozenset) else a.within(b)
-
-
-@dataclass(frozen=True)
-class Literal:
-    """One test: on a finding (``values`` it admits) or on a conclusion (``values`` None)."""
-
-    name: str
-    negated: bool
-    values: Values | None = None
-
-    @property
-    def is_finding(self) -> bool:
-        return self.values is not None
-
-
-Term = frozenset[Literal]  # a conjunction
-
-
-def admitted(test: FindingTest, finding: Finding) -> Values:
-    """The values of ``finding`` for which ``test`` holds."""
-    op, x = test.operator, test.operand
-    if finding.type != "number":
-        domain = (True, False) if finding.type == "boolean" else finding.values or ()
-        return frozenset(v for v in domain if test.holds(v))
-    lo, hi = float(finding.min or 0), float(finding.max or 0)
-    return {
-        "is": Interval(x, True, x, True),
-        "at_least": Interval(x, True, hi, True),
-        "more_than": Interval(x, False, hi, True),
-        "less_than": Interval(lo, True, x, False),
-        "at_most": Interval(lo, True, x, True),
-    }[op].meet(Interval(lo, True, hi, True))
-
-
-def satisfiable(term: Term) -> bool:
-    """Whether some case (some findings, some earlier conclusions) makes every literal hold."""
-    known: dict[str, Values] = {}
-    for lit in term:
-        if lit.is_finding and not lit.negated:
-            known[lit.name] = (
-                _meet(known[lit.name], lit.values) if lit.name in known else lit.values
-            )
-    if any(_empty(v) for v in known.values()):
-        return False
-    for lit in term:
-        # a 'none' fails if every value left for its finding passes the test it negates (an
-        # unconstrained finding may be unknown, and then the 'none' holds)
-        left = known.get(lit.name) if lit.negated and lit.is_finding else None
-        if left is not None and _within(left, lit.values):
-            return False
-    concluded = {lit.name for lit in term if not lit.is_finding and not lit.negated}
-    return not any(lit.name in concluded for lit in term if lit.negated and not lit.is_finding)
-
-
-def implies(a: Term, b: Term) -> bool:
-    """Whether every case satisfying ``a`` satisfies ``b`` (sound, not complete)."""
-    return all(any(_entails(x, lit) for x in a) for lit in b)
-
-
-def _entails(x: Literal, lit: Literal) -> bool:
-    if x.name != lit.name or x.is_finding != lit.is_finding:
-        return False
-    if not lit.is_finding:
-        return x.negated == lit.negated
-    if not lit.negated:
-        return not x.negated and _within(x.values, lit.values)
-    # not(lit) follows from x admitting nothing lit admits, or from not(x) with lit within x
-    if x.negated:
-        return _within(lit.values, x.values)
-    return _empty(_meet(x.values, lit.values))
 
 
 class Analysis:
@@ -158,28 +53,9 @@ class Analysis:
         self._expanding: set[str] = set()
         self._expanded: dict[str, list[Term]] = {}
 
-    # ---- normal forms ----------------------------------------------------------------------
-
-    def dnf(self, condition: Any, negated: bool = False) -> list[Term]:
-        for key in ("all", "none", "any"):
-            children = getattr(condition, key, None)
-            if isinstance(children, tuple):
-                break
-        else:
-            return [frozenset({self.literal(condition, negated)})]
-        if key == "any":
-            return [t for child in children for t in self.dnf(child, negated)]
-        parts = [self.dnf(child, negated or key == "none") for child in children]
-        return [frozenset().union(*combo) for combo in itertools.product(*parts)]
-
-    def literal(self, leaf: Any, negated: bool) -> Literal:
-        if isinstance(leaf, ConclusionTest):
-            return Literal(leaf.conclusion, negated)
-        return Literal(leaf.finding, negated, admitted(leaf, self.kb.findings[leaf.finding]))
-
     @cached_property
     def terms(self) -> dict[str, list[Term]]:
-        return {r.id: self.dnf(r.when) for r in self.kb.rules}
+        return {r.id: dnf(r.when, self.kb.findings) for r in self.kb.rules}
 
     def expanded(self, rule: Rule) -> list[Term]:
         """The rule's terms with each tested conclusion also replaced by the conditions of the
@@ -303,29 +179,13 @@ class Analysis:
                 )
 
     def cycles(self) -> Iterator[tuple[str, Problem]]:
-        graph = nx.DiGraph()
-        for rule in self.kb.rules:
-            for leaf, _ in _conclusion_tests(rule):
-                for cid in rule.then:
-                    graph.add_edge(leaf.conclusion, cid, rule=rule.id)
-        for component in sorted(nx.strongly_connected_components(graph), key=sorted):
-            looped = len(component) > 1 or any(graph.has_edge(c, c) for c in component)
-            if not looped:
-                continue
-            rules = sorted(
-                {
-                    d["rule"]
-                    for a, b, d in graph.edges(data=True)
-                    if a in component and b in component
-                }
-            )
-            first = self.kb.rule(rules[0])
+        for cycle in cycles(conclusion_graph(self.kb.rules)):
             yield (
                 "cycle",
                 _at(
-                    first,
-                    f"conclusions {', '.join(sorted(component))} depend on themselves through "
-                    f"rules {', '.join(rules)}; a conclusion cannot be evidence for itself. "
+                    self.kb.rule(cycle.rules[0]),
+                    f"conclusions {', '.join(cycle.conclusions)} depend on themselves through "
+                    f"rules {', '.join(cycle.rules)}; a conclusion cannot be evidence for itself. "
                     "Break the loop by testing findings instead.",
                 ),
             )
@@ -408,10 +268,6 @@ class Analysis:
 def check(kb: KnowledgeBase) -> list[tuple[str, Problem]]:
     """Every anomaly in ``kb``, as (kind, located problem), in file and line order."""
     return Analysis(kb).problems()
-
-
-def _conclusion_tests(rule: Rule) -> Iterable[tuple[ConclusionTest, bool]]:
-    return ((leaf, neg) for leaf, neg in walk(rule.when) if isinstance(leaf, ConclusionTest))
 
 
 def _at(rule: Rule, message: str) -> Problem:

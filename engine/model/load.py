@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from ..conditions import ConclusionTest, FindingTest, walk, walk_paths
 from ..errors import KnowledgeBaseError, Location, Problem
 from ..text import did_you_mean, value_text
+from .dependencies import conclusion_graph, cycles
 from .documents import Document, format_path, read_document, validation_problems
 from .knowledge import (
     Article,
@@ -433,7 +434,6 @@ def _stratify(rules: list[Rule]) -> tuple[dict[str, int], list[Problem]]:
         for cid in r.then:
             producers.setdefault(cid, []).append(r)
     strata = {r.id: 0 for r in rules}
-    changed: list[str] = []
     for _ in range(len(rules) + 1):
         changed = []
         for r in rules:
@@ -447,13 +447,13 @@ def _stratify(rules: list[Rule]) -> tuple[dict[str, int], list[Problem]]:
                 changed.append(r.id)
         if not changed:
             return strata, []
-    looping = sorted(set(changed))
+    by_id = {r.id: r for r in rules}
     return strata, [
-        Problem(
-            "rules",
-            None,
-            None,
-            "these rules test the absence of a conclusion "
-            f"that they themselves lead to, so no order is right: {', '.join(looping)}.",
+        _at(
+            by_id[cycle.rules[0]].location,
+            "these rules test the absence of a conclusion that they themselves lead to "
+            f"({', '.join(cycle.conclusions)}), so no order is right: {', '.join(cycle.rules)}.",
         )
+        for cycle in cycles(conclusion_graph(rules))
+        if cycle.through_negation
     ]

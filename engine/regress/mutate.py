@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, FindingTest, NoneOf
+from ..conditions import OPERATORS, FindingTest, children, rebuild
 from ..consult import Result, consult
 from ..explain import evaluate_condition
 from ..model import load as kb_module
@@ -33,13 +33,6 @@ from ..model.knowledge import KnowledgeBase, Rule
 from ..model.load import stratify
 from ..run.experta_backend import compile_rules
 from .suite import check
-
-FLIP = {
-    "at_least": "less_than",
-    "less_than": "at_least",
-    "more_than": "at_most",
-    "at_most": "more_than",
-}
 
 
 @dataclass(frozen=True)
@@ -110,30 +103,25 @@ def mutants(kb: KnowledgeBase, rules: Sequence[str] | None = None) -> Iterator[M
 
 def _condition_mutants(cond: Any) -> Iterator[tuple[Any, str, str]]:
     """Every single-point mutation of a condition tree, as (new condition, operator, text)."""
-    for key, cls in (("all", AllOf), ("any", AnyOf), ("none", NoneOf)):
-        children = getattr(cond, key, None)
-        if not isinstance(children, tuple):
-            continue
-        for i, child in enumerate(children):
-            if len(children) > 1:
-                rest = children[:i] + children[i + 1 :]
-                yield cls(**{key: rest}), "drop_condition", f"drops {key}[{i}]"
-            for new, op, text in _condition_mutants(child):
-                yield (
-                    cls(**{key: (*children[:i], new, *children[i + 1 :])}),
-                    op,
-                    f"{key}[{i}]: {text}",
-                )
+    found = children(cond)
+    if found is None:
+        if isinstance(cond, FindingTest):
+            yield from _leaf_mutants(cond)
         return
-    if isinstance(cond, FindingTest):
-        yield from _leaf_mutants(cond)
+    key, parts = found
+    for i, child in enumerate(parts):
+        if len(parts) > 1:
+            yield rebuild(cond, parts[:i] + parts[i + 1 :]), "drop_condition", f"drops {key}[{i}]"
+        for new, op, text in _condition_mutants(child):
+            yield rebuild(cond, (*parts[:i], new, *parts[i + 1 :])), op, f"{key}[{i}]: {text}"
 
 
 def _leaf_mutants(leaf: FindingTest) -> Iterator[tuple[Any, str, str]]:
     op, x = leaf.operator, leaf.operand
     base = {"finding": leaf.finding}
-    if op in FLIP:
-        yield FindingTest(**base, **{FLIP[op]: x}), "flip_comparison", f"{op} -> {FLIP[op]}"
+    flip = OPERATORS[op].flip
+    if flip is not None:
+        yield FindingTest(**base, **{flip: x}), "flip_comparison", f"{op} -> {flip}"
         for delta in (-1, 1):
             yield (
                 FindingTest(**base, **{op: x + delta}),

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from experta import AND, NOT, OR, Fact, KnowledgeEngine, P, Rule
 from experta.abstract import Strategy
 
-from ..conditions import AllOf, AnyOf, ConclusionTest, FindingTest, NoneOf
+from ..conditions import OPERATORS, ConclusionTest, FindingTest, fold
 from ..errors import InferenceError, Problem
 from ..model.knowledge import KnowledgeBase
 from ..model.knowledge import Rule as KbRule
@@ -140,17 +140,19 @@ def _describe(fact: Any) -> str:
 
 def pattern(condition: Any) -> Any:
     """A knowledge-base condition in experta's pattern language."""
-    if isinstance(condition, AllOf):
-        return AND(*(pattern(c) for c in condition.all))
-    if isinstance(condition, AnyOf):
-        return OR(*(pattern(c) for c in condition.any))
-    if isinstance(condition, NoneOf):
-        return AND(*(NOT(pattern(c)) for c in condition.none))
-    if isinstance(condition, ConclusionTest):
-        return Concluded(id=condition.conclusion)
-    if isinstance(condition, FindingTest):
-        return Finding(name=condition.finding, value=_value_constraint(condition))
-    raise TypeError(f"not a condition: {condition!r}")
+
+    def group(key: str, parts: list[Any]) -> Any:
+        if key == "none":
+            parts = [NOT(p) for p in parts]
+        return OR(*parts) if key == "any" else AND(*parts)
+
+    return fold(condition, _leaf_pattern, group)
+
+
+def _leaf_pattern(test: Any, _negated: bool) -> Any:
+    if isinstance(test, ConclusionTest):
+        return Concluded(id=test.conclusion)
+    return Finding(name=test.finding, value=_value_constraint(test))
 
 
 def _value_constraint(test: FindingTest) -> Any:
@@ -161,17 +163,8 @@ def _value_constraint(test: FindingTest) -> Any:
     def holds(value: Any) -> bool:
         return test.holds(value)
 
-    holds.expression = _EXPRESSIONS[test.operator].format(test.operand)  # type: ignore[attr-defined]
+    holds.expression = OPERATORS[test.operator].expression.format(test.operand)  # type: ignore[attr-defined]
     return P(holds)
-
-
-_EXPRESSIONS = {
-    "in": "value in {0!r}",
-    "at_least": "value >= {0:g}",
-    "more_than": "value > {0:g}",
-    "less_than": "value < {0:g}",
-    "at_most": "value <= {0:g}",
-}
 
 
 def experta_source(rule: KbRule) -> str:
