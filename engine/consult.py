@@ -18,6 +18,7 @@ import networkx as nx
 from .model import load as kb_module
 from .model.case import Case
 from .model.knowledge import Citation, KnowledgeBase
+from .run.events import ConclusionRef, FactRef, ref_of
 from .run.experta_backend import CompiledEngine, compile_rules
 from .run.trace import TraceRecorder, to_node_link
 
@@ -45,8 +46,8 @@ class Support:
 
     rule: str
     citation: Citation
-    firings: tuple[int, ...]  # firing orders, i.e. trace nodes "firing:N"
-    matched: tuple[str, ...]  # trace node ids the firings matched, e.g. "finding:butt_wink"
+    firings: tuple[int, ...]  # firing orders (their trace nodes: events.firing_node)
+    matched: tuple[FactRef, ...]  # the facts the firings matched
     absent: tuple[str, ...]  # conditions that held because something was absent
 
     @property
@@ -283,8 +284,8 @@ def _derive(
     supports = []
     direct: set[str] = set()
     for rule_id, firings in by_rule.items():
-        matched = [m for f in firings for m in trace.predecessors(f)]
-        direct.update(m.removeprefix("conclusion:") for m in matched)
+        matched = [ref_of(m) for f in firings for m in trace.predecessors(f)]
+        direct.update(m.id for m in matched if isinstance(m, ConclusionRef))
         supports.append(
             Support(
                 rule_id,

@@ -7,7 +7,8 @@ does all the matching. Around it this module supplies what experta 1.9.4 lacks:
 - ``StableStrategy``: an agenda that removes exactly the activation it is told to remove and
   breaks ties by the rule's position in the knowledge base (experta's ``DepthStrategy`` can leave
   a stale activation behind and orders ties by hash; see tests/engine/test_agenda.py);
-- ``CompiledEngine.infer``: experta's firing loop with observers (the trace) and a firing limit.
+- ``CompiledEngine.infer``: experta's firing loop with observers (``events``: the trace) and a
+  firing limit.
 
 Callers: ``consult`` (through ``compile_rules`` and ``CompiledEngine.infer``), the benchmark.
 """
@@ -16,8 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from experta import AND, NOT, OR, Fact, KnowledgeEngine, P, Rule
 from experta.abstract import Strategy
@@ -26,6 +26,7 @@ from ..conditions import AllOf, AnyOf, ConclusionTest, FindingTest, NoneOf
 from ..errors import InferenceError, Problem
 from ..model.knowledge import KnowledgeBase
 from ..model.knowledge import Rule as KbRule
+from .events import ConclusionRef, FactRef, FindingRef, Firing, Observer
 
 # Salience = -STRATUM_WEIGHT * stratum + rule salience: a rule that tests for the absence of a
 # conclusion always waits until every rule that could conclude it has had its turn.
@@ -39,19 +40,6 @@ class Finding(Fact):
 
 class Concluded(Fact):
     """A conclusion reached by a rule: ``Concluded(id=...)``."""
-
-
-@dataclass(frozen=True)
-class Firing:
-    """One rule firing, as the observers see it."""
-
-    order: int
-    rule: KbRule
-    matched: tuple[str, ...]  # trace node ids of the matched facts, by fact id
-
-
-class Observer(Protocol):
-    def fired(self, firing: Firing) -> None: ...
 
 
 class StableStrategy(Strategy):
@@ -121,7 +109,7 @@ class CompiledEngine(KnowledgeEngine):
                     firing = Firing(
                         fired,
                         activation.rule.kb_rule,
-                        tuple(_describe(f) for f in facts if f["__factid__"] > 0),
+                        tuple(_ref(f) for f in facts if f["__factid__"] > 0),
                     )
                     for obs in observers:
                         obs.fired(firing)
@@ -131,11 +119,10 @@ class CompiledEngine(KnowledgeEngine):
         return fired
 
 
-def _describe(fact: Any) -> str:
-    """The trace node id of a fact (see ``trace``)."""
+def _ref(fact: Any) -> FactRef:
     if isinstance(fact, Finding):
-        return f"finding:{fact['name']}"
-    return f"conclusion:{fact['id']}"
+        return FindingRef(fact["name"])
+    return ConclusionRef(fact["id"])
 
 
 def pattern(condition: Any) -> Any:
