@@ -32,7 +32,7 @@ from ..engine.model.knowledge import KnowledgeBase
 from ..engine.regress import diff as diff_module
 from ..engine.regress import mutate as mutate_module
 from ..engine.regress import suite as suite_module
-from ..engine.run.experta_backend import experta_source
+from ..engine.run import backend
 from ..engine.run.trace import to_graphml, to_node_link
 from . import text as fmt
 
@@ -516,10 +516,11 @@ def kb_show(
     in, and the experta rule it compiles to."""
     knowledge = kb_module.load(kb)
     found = catalog.rule(knowledge, rule)
+    source = backend.compiled(knowledge).source(found)
     if json_out:
-        emit_json({**fmt.rule_json(knowledge, found), "experta": experta_source(found)})
+        emit_json({**fmt.rule_json(knowledge, found), "experta": source})
     else:
-        typer.echo(fmt.rule_card(knowledge, found, experta_source(found)), nl=False)
+        typer.echo(fmt.rule_card(knowledge, found, source), nl=False)
 
 
 @kb_app.command("disputes")

@@ -1,4 +1,5 @@
-"""Typed rules -> one experta ``KnowledgeEngine`` class. The only module that imports experta.
+"""The experta backend (see ``backend.py``): typed rules -> one experta ``KnowledgeEngine`` class.
+The only module that imports experta.
 
 Each knowledge-base rule becomes one experta ``Rule`` written in experta's own pattern language
 (``Fact`` patterns, ``P`` predicates, ``AND``/``OR``/``NOT``, salience), so experta's Rete network
@@ -6,17 +7,21 @@ does all the matching. Around it this module supplies what experta 1.9.4 lacks:
 
 - ``StableStrategy``: an agenda that removes exactly the activation it is told to remove and
   breaks ties by the rule's position in the knowledge base (experta's ``DepthStrategy`` can leave
-  a stale activation behind and orders ties by hash; see tests/engine/test_agenda.py);
+  a stale activation behind and orders ties by hash; see tests/engine/run/test_agenda.py);
 - ``CompiledEngine.infer``: experta's firing loop with observers (``events``: the trace) and a
-  firing limit.
+  firing limit;
+- ``ExpertaRules``: the compiled engine class with a pool of its instances, so that concurrent
+  runs never share working memory.
 
-Callers: ``consult`` (through ``compile_rules`` and ``CompiledEngine.infer``), the benchmark.
+Callers: ``backend.py`` (``ExpertaBackend`` is the default backend); tests of the agenda and of
+the printed experta form.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from experta import AND, NOT, OR, Fact, KnowledgeEngine, P, Rule
@@ -31,7 +36,6 @@ from .events import ConclusionRef, FactRef, FindingRef, Firing, Observer
 # Salience = -STRATUM_WEIGHT * stratum + rule salience: a rule that tests for the absence of a
 # conclusion always waits until every rule that could conclude it has had its turn.
 STRATUM_WEIGHT = 1000
-DEFAULT_MAX_FIRINGS = 10_000
 
 
 class Finding(Fact):
@@ -73,14 +77,20 @@ class CompiledEngine(KnowledgeEngine):
 
     __strategy__ = StableStrategy
 
-    def declare_case(self, findings: dict[str, Any]) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        # experta keeps the conflict-set nodes in one lru_cache(maxsize=1) shared by all
+        # matchers, so engines used in turn (the pool, threads) would walk their whole network
+        # again at every step. A network does not change once built: each engine keeps its own.
+        nodes = self.matcher._get_conflict_set_nodes()
+        self.matcher._get_conflict_set_nodes = lambda: nodes
+
+    def declare_case(self, findings: Mapping[str, Any]) -> None:
         """Reset working memory and declare the findings, in the given (vocabulary) order."""
         self.reset()
         self.declare(*(Finding(name=name, value=value) for name, value in findings.items()))
 
-    def infer(
-        self, observers: Iterable[Observer] = (), max_firings: int = DEFAULT_MAX_FIRINGS
-    ) -> int:
+    def infer(self, observers: Iterable[Observer], max_firings: int) -> int:
         """experta's ``run`` loop, telling each observer about every firing. Returns the count."""
         observers = tuple(observers)
         self.running = True
@@ -212,3 +222,38 @@ def compile_rules(kb: KnowledgeBase) -> type[CompiledEngine]:
     # knowledge-base order with a zero-padded index.
     attrs = {f"r{rule.index:04d}_{rule.id}": _experta_rule(rule) for rule in kb.rules}
     return type("LumbarEngine", (CompiledEngine,), attrs)
+
+
+class ExpertaRules:
+    """A knowledge base compiled for experta: one engine class and a pool of its instances.
+
+    experta builds the Rete network when an engine is made (the costly part) and keeps a case's
+    working memory in the engine, so an engine serves one run at a time: ``run`` takes an idle
+    one, or makes one when all are busy, and gives it back when the run ends."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._engine_class = compile_rules(kb)
+        self._idle: list[CompiledEngine] = []
+        self._lock = threading.Lock()
+
+    def run(
+        self, findings: Mapping[str, Any], observers: Iterable[Observer], max_firings: int
+    ) -> int:
+        with self._lock:
+            engine = self._idle.pop() if self._idle else None
+        if engine is None:
+            engine = self._engine_class()
+        engine.declare_case(findings)
+        fired = engine.infer(observers, max_firings)
+        # Given back only after a clean run: an engine a run failed in is simply dropped.
+        with self._lock:
+            self._idle.append(engine)
+        return fired
+
+    def source(self, rule: KbRule) -> str:
+        return experta_source(rule)
+
+
+class ExpertaBackend:
+    def compile(self, kb: KnowledgeBase) -> ExpertaRules:
+        return ExpertaRules(kb)

@@ -13,7 +13,7 @@ order, from 1).
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -24,7 +24,8 @@ from ..text import value_text
 from .events import FindingRef, Firing, conclusion_node
 
 
-@cache
+# Bounded: every reloaded knowledge base and every mutant brings new Rule objects.
+@lru_cache(maxsize=4096)
 def firing_attributes(rule: Rule) -> dict[str, Any]:
     """What every firing node of ``rule`` carries (computed once per rule)."""
     c = rule.citation
