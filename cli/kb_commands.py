@@ -14,7 +14,7 @@ from ..engine.errors import KnowledgeBaseError
 from ..engine.model import anomalies, catalog
 from ..engine.model import load as kb_module
 from ..engine.model import schemas as schemas_module
-from ..engine.run.experta_backend import experta_source
+from ..engine.run import backend
 from . import kb_text as fmt
 from .app import JsonOption, KbOption, app, emit_json, error_text, kb_app, reports_errors
 from .outputs import sync_files
@@ -99,10 +99,11 @@ def kb_show(
     in, and the experta rule it compiles to."""
     knowledge = kb_module.load(kb)
     found = catalog.rule(knowledge, rule)
+    source = backend.compiled(knowledge).source(found)
     if json_out:
-        emit_json({**fmt.rule_json(knowledge, found), "experta": experta_source(found)})
+        emit_json({**fmt.rule_json(knowledge, found), "experta": source})
     else:
-        typer.echo(fmt.rule_card(knowledge, found, experta_source(found)), nl=False)
+        typer.echo(fmt.rule_card(knowledge, found, source), nl=False)
 
 
 @kb_app.command("disputes")

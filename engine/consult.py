@@ -9,7 +9,7 @@ conclusion with the firings that support it, and causes ranked by the evidence b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,9 @@ import networkx as nx
 from .model import load as kb_module
 from .model.case import Case
 from .model.knowledge import Citation, KnowledgeBase
-from .run.experta_backend import CompiledEngine, compile_rules
+from .run import backend
+from .run.backend import DEFAULT_MAX_FIRINGS, CompiledRules
+from .run.events import ConclusionRef, FactRef, ref_of
 from .run.trace import TraceRecorder, to_node_link
 
 RESULT_SCHEMA = "lumbar.result/2"
@@ -45,8 +47,8 @@ class Support:
 
     rule: str
     citation: Citation
-    firings: tuple[int, ...]  # firing orders, i.e. trace nodes "firing:N"
-    matched: tuple[str, ...]  # trace node ids the firings matched, e.g. "finding:butt_wink"
+    firings: tuple[int, ...]  # firing orders (their trace nodes: events.firing_node)
+    matched: tuple[FactRef, ...]  # the facts the firings matched
     absent: tuple[str, ...]  # conditions that held because something was absent
 
     @property
@@ -179,28 +181,21 @@ class Result:
         return to_node_link(self.trace)
 
 
-@cache
-def _engine(kb: KnowledgeBase) -> CompiledEngine:
-    """One engine per knowledge base: experta builds its Rete network when an engine is made,
-    and ``declare_case`` resets working memory, so consultations reuse it."""
-    return compile_rules(kb)()
-
-
-@cache
+@lru_cache(maxsize=backend.CACHE_SIZE)
 def default_kb(root: Path | None = None) -> KnowledgeBase:
     return kb_module.load(root)
 
 
 def consult(
-    case: Case, kb: KnowledgeBase | None = None, engine: CompiledEngine | None = None
+    case: Case, kb: KnowledgeBase | None = None, compiled: CompiledRules | None = None
 ) -> Result:
-    """Run the knowledge base on one case and explain the outcome. ``engine``: a compiled
-    engine of ``kb`` to use instead of the cached one (mutation testing compiles many)."""
+    """Run the knowledge base on one case and explain the outcome; safe to call from several
+    threads at once. ``compiled``: ``kb`` already compiled, to use instead of the cache (for a
+    knowledge base made in memory, which the cache does not keep: mutation testing)."""
     kb = kb or default_kb()
-    engine = engine or _engine(kb)
-    engine.declare_case(case.findings)
+    rules = compiled or backend.compiled(kb)
     recorder = TraceRecorder(kb, case.findings)
-    fired = engine.infer([recorder])
+    fired = rules.run(case.findings, [recorder], DEFAULT_MAX_FIRINGS)
     return build_result(case, kb, recorder.graph, fired)
 
 
@@ -283,8 +278,8 @@ def _derive(
     supports = []
     direct: set[str] = set()
     for rule_id, firings in by_rule.items():
-        matched = [m for f in firings for m in trace.predecessors(f)]
-        direct.update(m.removeprefix("conclusion:") for m in matched)
+        matched = [ref_of(m) for f in firings for m in trace.predecessors(f)]
+        direct.update(m.id for m in matched if isinstance(m, ConclusionRef))
         supports.append(
             Support(
                 rule_id,

@@ -23,7 +23,7 @@ from .conditions import evaluate as evaluate_when
 from .consult import Contested, Result, disputes_about
 from .errors import Problem, QueryError
 from .model.knowledge import Citation, KnowledgeBase
-from .run.trace import conclusion_node
+from .run.events import ConclusionRef, FindingRef, conclusion_node
 from .text import did_you_mean, value_text
 
 WHY_NOT_DEPTH = 2  # how many levels of "and that premise was not reached because..."
@@ -132,14 +132,14 @@ def _how(result: Result, kb: KnowledgeBase, cid: str, seen: set[str]) -> How:
     steps = []
     for support in derived.supported_by:
         findings = tuple(
-            (node.removeprefix("finding:"), result.case.findings[node.removeprefix("finding:")])
-            for node in support.matched
-            if node.startswith("finding:")
+            (fact.name, result.case.findings[fact.name])
+            for fact in support.matched
+            if isinstance(fact, FindingRef)
         )
         premises = tuple(
-            _how(result, kb, node.removeprefix("conclusion:"), seen)
-            for node in support.matched
-            if node.startswith("conclusion:")
+            _how(result, kb, fact.id, seen)
+            for fact in support.matched
+            if isinstance(fact, ConclusionRef)
         )
         steps.append(
             Step(

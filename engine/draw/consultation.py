@@ -30,6 +30,7 @@ import networkx as nx
 from ..consult import DISCLAIMER, Result
 from ..errors import Problem, RenderError
 from ..model.knowledge import Citation, KnowledgeBase
+from ..run.events import conclusion_node
 
 FORMATS = ("svg", "png", "pdf", "dot", "html")
 ENGINES = ("auto", "dot", "pure")
@@ -89,7 +90,7 @@ def citation_entries(result: Result) -> list[CitationEntry]:
 
 def chain(result: Result, focus: str) -> set[str]:
     """Trace nodes on the reasoning chain of conclusion ``focus`` (it and all it rests on)."""
-    node = f"conclusion:{focus}"
+    node = conclusion_node(focus)
     return {node, *nx.ancestors(result.trace, node)}
 
 

@@ -29,6 +29,7 @@ class Document:
     name: str
     data: Any
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
+    text: str = field(default="", repr=False)  # as parsed (the knowledge base's digest)
 
     def position(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
         """(line, column) of the deepest part of ``path`` found in the document."""
@@ -73,7 +74,7 @@ def parse_text(text: str, name: str, error: type[LumbarError]) -> Document:
     positions: dict[Path_, tuple[int, int]] = {}
     if node is not None:
         _index(node, (), positions, name, error)
-    return Document(name, data, positions)
+    return Document(name, data, positions, text)
 
 
 def _index(node: yaml.Node, path: Path_, out: dict, name: str, error: type[LumbarError]) -> None:

@@ -127,7 +127,7 @@ class Dispute:
         return next((i for i, s in enumerate(self.sides) if rule_id in s.rules), None)
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity (a cache key)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
 class KnowledgeBase:
     root: Path
     findings: dict[str, Finding]
@@ -136,6 +136,10 @@ class KnowledgeBase:
     articles: dict[str, Article]
     rules: tuple[Rule, ...]
     disputes: tuple[Dispute, ...] = ()
+    # sha256 of the files it was loaded from, set by ``load``; the key of the compiled-rules
+    # cache. Not an __init__ argument, so ``dataclasses.replace`` never copies it: a changed
+    # copy (a mutant, a test's broken knowledge base) must not pass for the files.
+    digest: str = field(default="", init=False)
 
     @cached_property
     def rules_by_id(self) -> dict[str, Rule]:

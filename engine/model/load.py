@@ -3,12 +3,14 @@
 ``load()`` reads ``vocabulary.yaml``, ``conclusions.yaml``, ``disputes.yaml`` and one
 ``rules/*.yaml`` file per article, validates their shape (``shapes``) and their meaning (names
 exist, values fit the vocabulary, quotes are verbatim in the cited source, negation is
-stratified), and reports every problem at once, each with ``file:line:column``. Callers:
-``consult``, the CLI, regression tools.
+stratified), and reports every problem at once, each with ``file:line:column``. The knowledge
+base's ``digest`` is a sha256 over every file read (its path under the root and its text as
+parsed), in sorted order. Callers: ``consult``, the CLI, regression tools.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -46,12 +48,17 @@ def load(root: Path | None = None) -> KnowledgeBase:
     """Read, validate and type the knowledge base in ``root``; raise with every problem."""
     root = Path(root) if root is not None else default_root()
     problems: list[Problem] = []
+    read: dict[str, str] = {}  # path under root -> text, for the digest
+
+    def remember(path: Path, text: str) -> None:
+        read[path.relative_to(root).as_posix()] = text
 
     def shown(path: Path) -> str:
         return f"{root.name}/{path.relative_to(root).as_posix()}"
 
     def parse(path: Path, model: type[Any]) -> tuple[Any, Document]:
         doc = read_document(path, KnowledgeBaseError, shown(path))
+        remember(path, doc.text)
         try:
             return model.model_validate(doc.data), doc
         except ValidationError as exc:
@@ -62,6 +69,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
         """A rule file; if its shape is wrong, the problems, and then every rule that is
         shaped right (with its index), so that their meaning is checked in the same run."""
         doc = read_document(path, KnowledgeBaseError, shown(path))
+        remember(path, doc.text)
         try:
             spec = RuleFile.model_validate(doc.data)
             return spec.article, list(enumerate(spec.rules)), doc
@@ -174,6 +182,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
                 )
             )
             continue
+        remember(source, text)
         if a.key in articles:
             problems.append(
                 _at(
@@ -242,9 +251,20 @@ def load(root: Path | None = None) -> KnowledgeBase:
         problems.extend(cycle_problems)
     if problems:
         raise KnowledgeBaseError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    return KnowledgeBase(
+    kb = KnowledgeBase(
         root, findings, conclusions, concl.triage_levels, articles, tuple(rules), disputes
     )
+    object.__setattr__(kb, "digest", _digest(read))  # frozen, and deliberately not in __init__
+    return kb
+
+
+def _digest(read: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for path, text in sorted(read.items()):
+        data = text.encode("utf-8")
+        h.update(f"{path}\0{len(data)}\0".encode())  # lengths: no two file sets hash alike
+        h.update(data)
+    return h.hexdigest()
 
 
 def _at(loc: Location, message: str) -> Problem:

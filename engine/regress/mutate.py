@@ -10,8 +10,9 @@ To stay fast it first runs every probe once on the unmutated knowledge base. A m
 can only change a probe's outcome if R's mutated condition, evaluated on that probe's final
 working memory, differs from the original (or, for a deleted rule or changed conclusion, if R
 fired there): with stratified negation the final state is otherwise unchanged. Only those
-probes are re-run, each on the mutant's own compiled engine. tests/test_mutate.py checks the
-shortcut against full re-runs.
+probes are re-run, each on the mutant's own compiled rules (a mutant has no digest, so the
+compiled-rules cache never holds it). tests/engine/regress/test_mutate.py checks the shortcut
+against full re-runs.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from ..model import load as kb_module
 from ..model.case import Case, case_from_data, load_case
 from ..model.knowledge import KnowledgeBase, Rule
 from ..model.load import stratify
-from ..run.experta_backend import compile_rules
+from ..run import backend
+from ..run.backend import CompiledRules
 from .suite import check
 
 
@@ -191,14 +193,14 @@ def judge(
     if mutated is None:
         return Verdict(mutant, None, valid=False)
     rule = kb.rule(mutant.rule)
-    engine = None
+    compiled: CompiledRules | None = None
     for probe, original in baseline:
         if not probe.passes(original, kb):
             continue  # already failing before the mutation: cannot kill
         if shortcut and not _may_change(rule, mutant, original, kb):
             continue
-        engine = engine or compile_rules(mutated)()
-        if not probe.passes(consult(probe.case, mutated, engine), mutated):
+        compiled = compiled or backend.compiled(mutated)
+        if not probe.passes(consult(probe.case, mutated, compiled), mutated):
             return Verdict(mutant, probe.name)
     return Verdict(mutant, None)
 

@@ -85,11 +85,9 @@ def check(case: Case, result: Result, kb: KnowledgeBase) -> CaseOutcome:
     cited = tuple(sorted({s.citation.article for d in result.conclusions for s in d.supported_by}))
     used = tuple(
         sorted(
-            {
-                n.removeprefix("finding:")
-                for n in result.trace
-                if n.startswith("finding:") and result.trace.out_degree(n) > 0
-            }
+            data["name"]
+            for n, data in result.trace.nodes(data=True)
+            if data["kind"] == "finding" and result.trace.out_degree(n) > 0
         )
     )
     failures: list[str] = []

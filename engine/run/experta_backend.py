@@ -1,4 +1,5 @@
-"""Typed rules -> one experta ``KnowledgeEngine`` class. The only module that imports experta.
+"""The experta backend (see ``backend.py``): typed rules -> one experta ``KnowledgeEngine`` class.
+The only module that imports experta.
 
 Each knowledge-base rule becomes one experta ``Rule`` written in experta's own pattern language
 (``Fact`` patterns, ``P`` predicates, ``AND``/``OR``/``NOT``, salience), so experta's Rete network
@@ -6,18 +7,22 @@ does all the matching. Around it this module supplies what experta 1.9.4 lacks:
 
 - ``StableStrategy``: an agenda that removes exactly the activation it is told to remove and
   breaks ties by the rule's position in the knowledge base (experta's ``DepthStrategy`` can leave
-  a stale activation behind and orders ties by hash; see tests/engine/test_agenda.py);
-- ``CompiledEngine.infer``: experta's firing loop with observers (the trace) and a firing limit.
+  a stale activation behind and orders ties by hash; see tests/engine/run/test_agenda.py);
+- ``CompiledEngine.infer``: experta's firing loop with observers (``events``: the trace) and a
+  firing limit;
+- ``ExpertaRules``: the compiled engine class with a pool of its instances, so that concurrent
+  runs never share working memory.
 
-Callers: ``consult`` (through ``compile_rules`` and ``CompiledEngine.infer``), the benchmark.
+Callers: ``backend.py`` (``ExpertaBackend`` is the default backend); tests of the agenda and of
+the printed experta form.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from experta import AND, NOT, OR, Fact, KnowledgeEngine, P, Rule
 from experta.abstract import Strategy
@@ -26,11 +31,11 @@ from ..conditions import OPERATORS, ConclusionTest, FindingTest, fold
 from ..errors import InferenceError, Problem
 from ..model.knowledge import KnowledgeBase
 from ..model.knowledge import Rule as KbRule
+from .events import ConclusionRef, FactRef, FindingRef, Firing, Observer
 
 # Salience = -STRATUM_WEIGHT * stratum + rule salience: a rule that tests for the absence of a
 # conclusion always waits until every rule that could conclude it has had its turn.
 STRATUM_WEIGHT = 1000
-DEFAULT_MAX_FIRINGS = 10_000
 
 
 class Finding(Fact):
@@ -39,19 +44,6 @@ class Finding(Fact):
 
 class Concluded(Fact):
     """A conclusion reached by a rule: ``Concluded(id=...)``."""
-
-
-@dataclass(frozen=True)
-class Firing:
-    """One rule firing, as the observers see it."""
-
-    order: int
-    rule: KbRule
-    matched: tuple[str, ...]  # trace node ids of the matched facts, by fact id
-
-
-class Observer(Protocol):
-    def fired(self, firing: Firing) -> None: ...
 
 
 class StableStrategy(Strategy):
@@ -85,14 +77,20 @@ class CompiledEngine(KnowledgeEngine):
 
     __strategy__ = StableStrategy
 
-    def declare_case(self, findings: dict[str, Any]) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        # experta keeps the conflict-set nodes in one lru_cache(maxsize=1) shared by all
+        # matchers, so engines used in turn (the pool, threads) would walk their whole network
+        # again at every step. A network does not change once built: each engine keeps its own.
+        nodes = self.matcher._get_conflict_set_nodes()
+        self.matcher._get_conflict_set_nodes = lambda: nodes
+
+    def declare_case(self, findings: Mapping[str, Any]) -> None:
         """Reset working memory and declare the findings, in the given (vocabulary) order."""
         self.reset()
         self.declare(*(Finding(name=name, value=value) for name, value in findings.items()))
 
-    def infer(
-        self, observers: Iterable[Observer] = (), max_firings: int = DEFAULT_MAX_FIRINGS
-    ) -> int:
+    def infer(self, observers: Iterable[Observer], max_firings: int) -> int:
         """experta's ``run`` loop, telling each observer about every firing. Returns the count."""
         observers = tuple(observers)
         self.running = True
@@ -121,7 +119,7 @@ class CompiledEngine(KnowledgeEngine):
                     firing = Firing(
                         fired,
                         activation.rule.kb_rule,
-                        tuple(_describe(f) for f in facts if f["__factid__"] > 0),
+                        tuple(_ref(f) for f in facts if f["__factid__"] > 0),
                     )
                     for obs in observers:
                         obs.fired(firing)
@@ -131,11 +129,10 @@ class CompiledEngine(KnowledgeEngine):
         return fired
 
 
-def _describe(fact: Any) -> str:
-    """The trace node id of a fact (see ``trace``)."""
+def _ref(fact: Any) -> FactRef:
     if isinstance(fact, Finding):
-        return f"finding:{fact['name']}"
-    return f"conclusion:{fact['id']}"
+        return FindingRef(fact["name"])
+    return ConclusionRef(fact["id"])
 
 
 def pattern(condition: Any) -> Any:
@@ -218,3 +215,38 @@ def compile_rules(kb: KnowledgeBase) -> type[CompiledEngine]:
     # knowledge-base order with a zero-padded index.
     attrs = {f"r{rule.index:04d}_{rule.id}": _experta_rule(rule) for rule in kb.rules}
     return type("LumbarEngine", (CompiledEngine,), attrs)
+
+
+class ExpertaRules:
+    """A knowledge base compiled for experta: one engine class and a pool of its instances.
+
+    experta builds the Rete network when an engine is made (the costly part) and keeps a case's
+    working memory in the engine, so an engine serves one run at a time: ``run`` takes an idle
+    one, or makes one when all are busy, and gives it back when the run ends."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._engine_class = compile_rules(kb)
+        self._idle: list[CompiledEngine] = []
+        self._lock = threading.Lock()
+
+    def run(
+        self, findings: Mapping[str, Any], observers: Iterable[Observer], max_firings: int
+    ) -> int:
+        with self._lock:
+            engine = self._idle.pop() if self._idle else None
+        if engine is None:
+            engine = self._engine_class()
+        engine.declare_case(findings)
+        fired = engine.infer(observers, max_firings)
+        # Given back only after a clean run: an engine a run failed in is simply dropped.
+        with self._lock:
+            self._idle.append(engine)
+        return fired
+
+    def source(self, rule: KbRule) -> str:
+        return experta_source(rule)
+
+
+class ExpertaBackend:
+    def compile(self, kb: KnowledgeBase) -> ExpertaRules:
+        return ExpertaRules(kb)

@@ -1,17 +1,19 @@
 """The trace of one consultation as a ``networkx`` graph, and its export.
 
-``TraceRecorder`` is an observer of ``CompiledEngine.infer``: it adds a node per fact (a finding
-of the case, a conclusion reached) and per rule firing, an edge from each fact a firing matched
-to the firing, and an edge from the firing to each conclusion it declared. Conditions under
-``none`` match no fact; the firing node lists them in ``absent`` so the step stays checkable.
+``TraceRecorder`` is an observer of a run (``events.Observer``): it adds a node per fact (a
+finding of the case, a conclusion reached) and per rule firing, an edge from each fact a firing
+matched to the firing, and an edge from the firing to each conclusion it declared. Conditions
+under ``none`` match no fact; the firing node lists them in ``absent`` so the step stays
+checkable.
 
-Node ids: ``finding:NAME``, ``conclusion:ID``, ``firing:N`` (N = firing order, from 1).
+Node ids (made in ``events``): ``finding:NAME``, ``conclusion:ID``, ``firing:N`` (N = firing
+order, from 1).
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -19,22 +21,11 @@ import networkx as nx
 from ..conditions import describe_test, walk
 from ..model.knowledge import KnowledgeBase, Rule
 from ..text import value_text
-from .experta_backend import Firing
+from .events import FindingRef, Firing, conclusion_node
 
 
-def finding_node(name: str) -> str:
-    return f"finding:{name}"
-
-
-def conclusion_node(cid: str) -> str:
-    return f"conclusion:{cid}"
-
-
-def firing_node(order: int) -> str:
-    return f"firing:{order}"
-
-
-@cache
+# Bounded: every reloaded knowledge base and every mutant brings new Rule objects.
+@lru_cache(maxsize=4096)
 def firing_attributes(rule: Rule) -> dict[str, Any]:
     """What every firing node of ``rule`` carries (computed once per rule)."""
     c = rule.citation
@@ -59,15 +50,15 @@ class TraceRecorder:
         for name, value in findings.items():
             label = f"{name} = {value_text(value)}"
             self.graph.add_node(
-                finding_node(name), kind="finding", name=name, value=value, label=label
+                FindingRef(name).node, kind="finding", name=name, value=value, label=label
             )
 
     def fired(self, firing: Firing) -> None:
         rule, g = firing.rule, self.graph
-        node = firing_node(firing.order)
+        node = firing.node
         attrs = firing_attributes(rule)
         g.add_node(node, order=firing.order, **{**attrs, "absent": list(attrs["absent"])})
-        g.add_edges_from(((m, node) for m in firing.matched), relation="matched")
+        g.add_edges_from(((m.node, node) for m in firing.matched), relation="matched")
         for cid in rule.then:
             target = conclusion_node(cid)
             first = target not in g

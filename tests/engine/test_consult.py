@@ -14,7 +14,7 @@ from lumbar.engine.consult import consult
 from lumbar.engine.errors import InferenceError
 from lumbar.engine.model.case import case_from_data, load_case
 from lumbar.engine.model.quotes import find_quote
-from lumbar.engine.run.experta_backend import compile_rules
+from lumbar.engine.run import backend
 from lumbar.engine.run.trace import from_node_link, to_node_link
 from tests.helpers import EXAMPLES, ROOT
 
@@ -145,10 +145,9 @@ def test_trace_exports_to_node_link_json_without_loss(kb) -> None:
 
 
 def test_a_looping_rule_set_is_stopped_with_a_clear_error(kb) -> None:
-    engine = compile_rules(kb)()
-    engine.declare_case(load_case(ROOT / "examples/strained_muscle.yaml", kb).findings)
+    findings = load_case(ROOT / "examples/strained_muscle.yaml", kb).findings
     with pytest.raises(InferenceError, match="more than 5 rule firings"):
-        engine.infer(max_firings=5)
+        backend.compiled(kb).run(findings, (), 5)
 
 
 DUMP = """

@@ -8,7 +8,7 @@ import pytest
 
 from lumbar.engine.errors import KnowledgeBaseError
 from lumbar.engine.model import load as kb_module
-from tests.helpers import CONCLUSIONS, RULES, make_kb
+from tests.helpers import CONCLUSIONS, RULES, VOCAB, make_kb
 
 
 def problems(root: Path) -> list[str]:
@@ -24,6 +24,16 @@ def test_a_valid_knowledge_base_loads_with_quote_lines_and_strata(tmp_path) -> N
     # The rule testing that red_flag_present is absent runs after anything that concludes it.
     assert (first.stratum, second.stratum) == (0, 0)
     assert second.citation.quote.startswith("It's")  # curly quotes matched straight ones
+
+
+def test_the_digest_is_of_the_files_read_wherever_the_folder_is(tmp_path) -> None:
+    first = kb_module.load(make_kb(tmp_path / "one"))
+    assert len(first.digest) == 64
+    assert kb_module.load(make_kb(tmp_path / "two")).digest == first.digest
+    commented = kb_module.load(make_kb(tmp_path / "three", vocab=VOCAB + "# a comment\n"))
+    assert commented.digest != first.digest
+    (tmp_path / "three/knowledge_base/notes.txt").write_text("not read by the loader")
+    assert kb_module.load(tmp_path / "three/knowledge_base").digest == commented.digest
 
 
 def test_unknown_finding_is_located_with_a_suggestion(tmp_path) -> None:

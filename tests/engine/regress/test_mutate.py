@@ -5,8 +5,11 @@ from __future__ import annotations
 import itertools
 
 from lumbar.engine.conditions import FindingTest, walk
+from lumbar.engine.consult import consult
+from lumbar.engine.model.case import case_from_data
 from lumbar.engine.regress import mutate
 from lumbar.engine.regress.suite import discover
+from lumbar.engine.run import backend
 from tests.helpers import ROOT
 
 SUITE = tuple(str(p) for p in discover([ROOT / "tests/suite"]))
@@ -66,3 +69,16 @@ def test_changing_a_conclusion_is_caught_by_the_rules_own_example(kb) -> None:
     (mutant,) = [m for m in mutate.mutants(kb, [rule]) if m.operator == "change_conclusion"]
     verdict = mutate.judge(mutant, ROOT_KB, SUITE)
     assert verdict.killed_by is not None and verdict.killed_by.startswith(f"{rule}::fires::")
+
+
+def test_a_mutant_never_runs_on_the_original_compiled_rules(kb) -> None:
+    """A mutant is the loaded knowledge base changed in memory: it must not be taken for the
+    files it came from (same digest), or every mutant would survive."""
+    rule = "nerve_root_issue_see_someone_very_urgently"
+    (mutant,) = [m for m in mutate.mutants(kb, [rule]) if m.operator == "delete"]
+    mutated = mutate.apply(kb, mutant)
+    assert mutated is not None and mutated.digest != kb.digest
+    assert backend.compiled(mutated) is not backend.compiled(kb)
+    case = case_from_data({"case": "weak", "findings": {"leg_weakness": "sudden"}}, kb)
+    assert rule in consult(case, kb).fired_rules()
+    assert rule not in consult(case, mutated).fired_rules()
