@@ -32,7 +32,7 @@ from ..model.case import Case, case_from_data, load_case
 from ..model.knowledge import KnowledgeBase, Rule
 from ..model.load import stratify
 from ..run.experta_backend import compile_rules
-from .suite import check
+from .suite import judge_case
 
 FLIP = {
     "at_least": "less_than",
@@ -63,7 +63,7 @@ class Probe:
 
     def passes(self, result: Result, kb: KnowledgeBase) -> bool:
         if self.rule is None:
-            return check(self.case, result, kb).passed
+            return judge_case(self.case, result, kb).passed
         if (self.rule in result.fired_rules()) != self.must_fire:
             return False
         return all(concluded_by(result, cid, self.rule) for cid in self.concludes)

@@ -23,6 +23,8 @@ from lumbar.engine.model.case import case_from_data
 from lumbar.engine.model.knowledge import Finding, KnowledgeBase
 from lumbar.engine.model.quotes import find_quote
 from lumbar.engine.run.experta_backend import DEFAULT_MAX_FIRINGS, compile_rules
+from lumbar.engine.run.trace import to_node_link
+from lumbar.engine.serialize import to_data
 
 KB = kb_module.load()
 SAFE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -117,7 +119,7 @@ def every_conclusion_is_cited_verbatim(kb: KnowledgeBase, findings: dict[str, An
 def deterministic(kb: KnowledgeBase, findings: dict[str, Any]) -> str | None:
     """The same case through two separately loaded and compiled knowledge bases."""
     outputs = {
-        json.dumps([r.to_json(), r.trace_json()], sort_keys=True)
+        json.dumps([to_data(r), to_node_link(r.trace)], sort_keys=True)
         for r in (run(kb, findings), run(kb_module.load(kb.root), findings))
     }
     return None if len(outputs) == 1 else "two runs gave different JSON"
