@@ -14,6 +14,7 @@ from ..engine.errors import LumbarError, Problem
 from ..engine.model import load as kb_module
 from ..engine.model.case import load_case
 from ..engine.run.trace import to_graphml, to_node_link
+from ..engine.serialize import to_data
 from . import consult_text as fmt
 from .app import (
     CaseArg,
@@ -70,7 +71,7 @@ def consult(
         )
         write_atomically(trace, data)
     if json_out:
-        emit_json(result.to_json())
+        emit_json(to_data(result))
     else:
         typer.echo(fmt.consultation(result, all_citations), nl=False)
 
@@ -107,7 +108,7 @@ def explain(
         report = explain_module.why_not(result, knowledge, why_not)
         disputes = explain_module.disputes_of_candidates(result, knowledge, report)
         if json_out:
-            emit_json({**report.to_json(), "disputes": [d.to_json() for d in disputes]})
+            emit_json({**to_data(report), "disputes": to_data(disputes)})
         else:
             typer.echo(fmt.why_not_report(report, disputes), nl=False)
         return
@@ -121,10 +122,7 @@ def explain(
     disputes = [explain_module.disputes_in(result, t) for t in trees]
     if json_out:
         emit_json(
-            [
-                {**t.to_json(), "disputes": [d.to_json() for d in ds]}
-                for t, ds in zip(trees, disputes, strict=True)
-            ]
+            [{**to_data(t), "disputes": to_data(ds)} for t, ds in zip(trees, disputes, strict=True)]
         )
     else:
         labels = {d.id: d.label for d in result.conclusions}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..engine.consult import DISCLAIMER, Contested, Derived, Result
+from ..engine.consult import DISCLAIMER, Derived, DisputeInCase, Result
 from ..engine.explain import Check, How, WhyNot
 from ..engine.text import value_text
-from .text import CITATIONS_SHOWN, DISPUTED, WIDTH, citations, contested, shorten, wrap
+from .text import CITATIONS_SHOWN, DISPUTED, WIDTH, citations, dispute_lines, shorten, wrap
 
 BRANCH, LAST, PIPE, SPACE = "├─ ", "└─ ", "│  ", "   "
 
@@ -63,7 +63,7 @@ def consultation(result: Result, all_citations: bool = False) -> str:
             "; one quote each, all with --all-citations)" if limit is not None else ")"
         )
         per_side = None if limit is None else 1
-        sections.append((title, contested(result.disputes, labels, per_side)))
+        sections.append((title, dispute_lines(result.disputes, labels, per_side)))
     for title, lines in sections:
         out += ["", title, *lines]
     footer = (
@@ -95,14 +95,14 @@ def _grouped(recs: list[Derived], causes: list[Derived], limit: int | None) -> l
 
 
 def how_tree(
-    node: How, disputes: tuple[Contested, ...] = (), labels: dict[str, str] | None = None
+    node: How, disputes: tuple[DisputeInCase, ...] = (), labels: dict[str, str] | None = None
 ) -> str:
     """A HOW tree for a terminal: conclusion, each supporting rule, its quote and premises;
     then every dispute between the articles that a step of it stands in, all sides cited."""
     lines = _how_lines(node, "", "")
     if disputes:
         lines += ["", "Disputed steps (the articles disagree; every side shown):"]
-        lines += contested(disputes, labels or {}, None)
+        lines += dispute_lines(disputes, labels or {}, None)
     return "\n".join(lines) + "\n"
 
 
@@ -136,7 +136,7 @@ def _how_lines(node: How, first: str, rest: str) -> list[str]:
 MARK = {"held": "✓", "failed": "✗", "unknown": "?"}
 
 
-def why_not_report(report: WhyNot, disputes: tuple[Contested, ...] = ()) -> str:
+def why_not_report(report: WhyNot, disputes: tuple[DisputeInCase, ...] = ()) -> str:
     """WHY NOT for a terminal: each candidate rule's conditions, then what to ask or change."""
     if report.reached:
         return (
@@ -158,7 +158,7 @@ def why_not_report(report: WhyNot, disputes: tuple[Contested, ...] = ()) -> str:
         lines += [f"  - {item}" for item in report.to_change]
     if disputes:
         lines += ["", "Disputed: a rule that could conclude it stands in a disagreement:"]
-        lines += contested(disputes, {}, None)
+        lines += dispute_lines(disputes, {}, None)
     return "\n".join(lines) + "\n"
 
 

@@ -13,8 +13,9 @@ from ..engine.draw import rules as diagrams_module
 from ..engine.errors import KnowledgeBaseError
 from ..engine.model import anomalies, catalog
 from ..engine.model import load as kb_module
-from ..engine.model import schemas as schemas_module
+from ..engine.output_schemas import all_schemas
 from ..engine.run import backend
+from ..engine.serialize import to_data
 from . import kb_text as fmt
 from .app import JsonOption, KbOption, app, emit_json, error_text, kb_app, reports_errors
 from .outputs import sync_files
@@ -46,7 +47,7 @@ def kb_check(kb: KbOption = None) -> None:
             typer.echo(f"Error: {error_text(problem)}", err=True)
         typer.echo(f"the knowledge base does not load: {len(exc.problems)} problem(s)", err=True)
         raise typer.Exit(code=2) from None
-    found = anomalies.check(knowledge) + kb_module.example_problems(knowledge)
+    found = anomalies.find_anomalies(knowledge) + kb_module.example_problems(knowledge)
     for kind, problem in found:
         typer.echo(f"{problem.file}:{problem.line}: {kind}: {problem.message}", err=True)
     typer.echo(fmt.kb_summary(knowledge, [kind for kind, _ in found]))
@@ -112,11 +113,11 @@ def kb_disputes(json_out: JsonOption = False, kb: KbOption = None) -> None:
     """Every recorded disagreement between the articles, each side with its rules' citations."""
     knowledge = kb_module.load(kb)
     rules = {r.id for r in knowledge.rules}
-    contested = disputes_about(knowledge, rules, fired=set())
+    disputes = disputes_about(knowledge, rules, fired=set())
     if json_out:
-        emit_json([c.to_json() for c in contested])
+        emit_json(to_data(disputes))
     else:
-        typer.echo(fmt.dispute_list(contested), nl=False)
+        typer.echo(fmt.dispute_list(disputes), nl=False)
 
 
 @kb_app.command("schema")
@@ -134,8 +135,9 @@ def kb_schema(
 ) -> None:
     """Write JSON Schemas for the knowledge-base files (vocabulary, conclusions, rules,
     disputes) and for case files, for editors (see .vscode/settings.json and the
-    `# yaml-language-server: $schema=` line at the top of each YAML file)."""
-    stale = sync_files(out, schemas_module.schemas(kb_module.load(kb)), check)
+    `# yaml-language-server: $schema=` line at the top of each YAML file), and for the JSON
+    that `lumbar consult`, `lumbar test` and `lumbar diff` print with --json."""
+    stale = sync_files(out, all_schemas(kb_module.load(kb)), check)
     for path in stale:
         typer.echo(f"{path}: {'out of date' if check else 'written'}", err=check)
     if check and stale:

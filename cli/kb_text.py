@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from ..engine.conditions import condition_text
-from ..engine.consult import Contested
+from ..engine.consult import DisputeInCase
 from ..engine.model import catalog
 from ..engine.model.knowledge import KnowledgeBase, Rule
 from .text import DISPUTED, WIDTH, _sides, wrap
@@ -133,13 +133,13 @@ def rule_card(kb: KnowledgeBase, r: Rule, compiled: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def dispute_list(items: tuple[Contested, ...]) -> str:
+def dispute_list(items: tuple[DisputeInCase, ...]) -> str:
     """`lumbar kb disputes`: every dispute, its summary, each side with all its citations."""
     out = []
-    for c in items:
-        out += wrap(f"{DISPUTED} {c.id}: {c.topic} ({c.kind})", "")
-        out += wrap(" ".join(c.summary.split()), "    ")
-        out += _sides(c, "  ", None, marked=False)
+    for d in items:
+        out += wrap(f"{DISPUTED} {d.id}: {d.topic} ({d.kind})", "")
+        out += wrap(" ".join(d.summary.split()), "    ")
+        out += _sides(d, "  ", None, marked=False)
         out.append("")
     out.append(f"{len(items)} disputes between the articles")
     return "\n".join(out) + "\n"

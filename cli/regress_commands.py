@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -16,6 +16,7 @@ from ..engine.model.knowledge import KnowledgeBase
 from ..engine.regress import diff as diff_module
 from ..engine.regress import mutate as mutate_module
 from ..engine.regress import suite as suite_module
+from ..engine.serialize import to_data
 from . import regress_text as fmt
 from .app import DiagramOption, EngineOption, JsonOption, KbOption, app, emit_json, reports_errors
 from .outputs import diagram_format, write_atomically
@@ -101,14 +102,8 @@ def test_command(
     if junit is not None:
         write_atomically(junit, suite_module.junit_xml(outcomes))
     if json_out:
-        data: dict[str, Any] = {
-            "cases": [o.to_json() for o in outcomes],
-            "passed": sum(o.passed for o in outcomes),
-            "failed": sum(not o.passed for o in outcomes),
-        }
-        if show_coverage or fail_under is not None:
-            data["coverage"] = cov.to_json()
-        emit_json(data)
+        reported = cov if show_coverage or fail_under is not None else None
+        emit_json(to_data(suite_module.SuiteReport(tuple(outcomes), reported)))
     else:
         typer.echo(fmt.suite_report(outcomes), nl=False)
         if show_coverage:
@@ -173,7 +168,7 @@ def diff_command(
             data = render.render(source, fmt_diagram, render.choose_engine(engine, fmt_diagram))
         write_atomically(diagram, data)
     if json_out:
-        emit_json(result.to_json())
+        emit_json(to_data(result))
     else:
         typer.echo(fmt.diff_report(result, knowledge), nl=False)
     if fail_on_change and not result.empty:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..engine.consult import Contested, Support
+from ..engine.consult import DisputeInCase, Support
 from ..engine.model.knowledge import Citation
 
 WIDTH = 100
@@ -54,35 +54,37 @@ def citations(supports: tuple[Support, ...], indent: str, limit: int | None) -> 
 DISPUTED = "⚑"
 
 
-def contested(items: tuple[Contested, ...], labels: dict[str, str], limit: int | None) -> list[str]:
+def dispute_lines(
+    items: tuple[DisputeInCase, ...], labels: dict[str, str], limit: int | None
+) -> list[str]:
     """Each disagreement between the articles that the case touches, with every side cited;
     the side(s) this case's rules took are marked."""
     lines: list[str] = []
-    for c in items:
-        lines += wrap(f"{DISPUTED} {c.id}: {c.topic} ({c.kind})", "  ")
-        if c.conclusions:
+    for d in items:
+        lines += wrap(f"{DISPUTED} {d.id}: {d.topic} ({d.kind})", "  ")
+        if d.conclusions:
             lines += wrap(
-                "rests on it here: " + "; ".join(labels[x] for x in c.conclusions), "    "
+                "rests on it here: " + "; ".join(labels[x] for x in d.conclusions), "    "
             )
-        lines += _sides(c, "    ", limit, marked=True)
+        lines += _sides(d, "    ", limit, marked=True)
     return lines
 
 
-def _sides(c: Contested, indent: str, limit: int | None, marked: bool) -> list[str]:
+def _sides(d: DisputeInCase, indent: str, limit: int | None, marked: bool) -> list[str]:
     """Each side of a dispute (A., B., ...) and up to ``limit`` of its rules' citations (the
     rules that fired first); ``marked`` says whether each side fired for the case."""
     lines: list[str] = []
-    taken = c.taken()
-    for i, (position, voices) in enumerate(c.sides):
+    taken = d.taken()
+    for i, side in enumerate(d.sides):
         mark = ""
         if marked:
             mark = "  (fired for this case)" if i in taken else "  (did not fire for this case)"
-        lines += wrap(f"{chr(ord('A') + i)}. {position}{mark}", indent)
-        ordered = sorted(voices, key=lambda v: not v.fired)
+        lines += wrap(f"{chr(ord('A') + i)}. {side.position}{mark}", indent)
+        ordered = sorted(side.rules, key=lambda r: not r.fired)
         shown = ordered if limit is None else ordered[:limit]
-        for v in shown:
-            lines += wrap(cite(v.rule, v.citation), indent + "   ")
+        for r in shown:
+            lines += wrap(cite(r.rule, r.citation), indent + "   ")
         if len(shown) < len(ordered):
-            rest = ", ".join(v.rule for v in ordered[len(shown) :])
+            rest = ", ".join(r.rule for r in ordered[len(shown) :])
             lines += wrap(f"(+{len(ordered) - len(shown)} more: {rest})", indent + "   ")
     return lines

@@ -3,25 +3,30 @@
 Runs the compiled rules on a case with the trace recorder listening, then reads the answer off
 the trace: the triage level (the most urgent reached, and the findings that raised it), every
 conclusion with the firings that support it, and causes ranked by the evidence behind them
-(distinct findings, then distinct articles; no invented probabilities).
+(distinct findings, then distinct articles; no invented probabilities). The result classes are
+pydantic dataclasses: dumped (``serialize.to_data``), they are ``lumbar consult --json``, and
+``schemas/result.schema.json`` is generated from them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
 import networkx as nx
+from pydantic import ConfigDict, Field, computed_field, field_serializer
+from pydantic.dataclasses import dataclass
 
 from .model import load as kb_module
 from .model.case import Case
 from .model.knowledge import Citation, KnowledgeBase
+from .model.shapes import KINDS
 from .run import backend
 from .run.backend import DEFAULT_MAX_FIRINGS, CompiledRules
 from .run.events import ConclusionRef, FactRef, ref_of
-from .run.trace import TraceRecorder, to_node_link
+from .run.trace import TraceRecorder
+from .serialize import RESULT, keys_first
 
 RESULT_SCHEMA = "lumbar.result/2"
 KIND_ORDER = (
@@ -40,97 +45,199 @@ DISCLAIMER = (
 )
 
 
-@dataclass(frozen=True)
-class Support:
+class CitedRule:
+    """Base of a rule shown with its ``citation``: the JSON gives the citation's fields beside
+    the rule's (``{"rule", ..., "article", "source", "line", "who", "quote"}``)."""
+
+    citation: Citation  # declared by each subclass; here it would come first in the constructor
+
+    @computed_field
+    @property
+    def article(self) -> str:
+        return self.citation.article
+
+    @computed_field(description="File under knowledge_base/sources/.")
+    @property
+    def source(self) -> str:
+        return self.citation.source
+
+    @computed_field(description="Line of the source where the quote starts.")
+    @property
+    def line(self) -> int:
+        return self.citation.line
+
+    @computed_field(description="The expert quoted, when the article names one.")
+    @property
+    def who(self) -> str | None:
+        return self.citation.who
+
+    @computed_field(description="Verbatim from the source.")
+    @property
+    def quote(self) -> str:
+        return self.citation.quote
+
+
+@dataclass(frozen=True, config=RESULT)
+class Support(CitedRule):
     """A rule that concluded something: its citation, and each of its firings (a rule with
     ``any`` fires once per alternative that holds)."""
 
     rule: str
-    citation: Citation
-    firings: tuple[int, ...]  # firing orders (their trace nodes: events.firing_node)
-    matched: tuple[FactRef, ...]  # the facts the firings matched
-    absent: tuple[str, ...]  # conditions that held because something was absent
+    citation: Annotated[Citation, Field(exclude=True)]
+    firings: Annotated[
+        tuple[int, ...], Field(description="Orders of its firings (trace nodes firing:N).")
+    ]
+    matched: Annotated[tuple[FactRef, ...], Field(exclude=True)]  # the facts the firings matched
+    absent: Annotated[tuple[str, ...], Field(exclude=True)]  # held as something was absent
 
     @property
     def order(self) -> int:
         return self.firings[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT)
 class Derived:
     """A conclusion of the consultation with the evidence behind it."""
 
+    _json_order = keys_first(
+        "id", "kind", "label", "rules", "findings", "articles", "causes", "citations"
+    )
     id: str
-    kind: str
+    kind: Literal[KINDS]  # type: ignore[valid-type]
     label: str
-    description: str
-    supported_by: tuple[Support, ...]
-    findings: tuple[str, ...]  # every finding the conclusion rests on, through the chain
-    articles: tuple[str, ...]  # every article cited along the chain
-    causes: tuple[str, ...]  # causes a supporting rule tested directly (for grouping advice)
-    disputes: tuple[str, ...] = ()  # disputes a supporting rule stands in (see Contested)
+    description: Annotated[str, Field(exclude=True)]
+    supported_by: Annotated[tuple[Support, ...], Field(serialization_alias="citations")]
+    findings: Annotated[
+        tuple[str, ...], Field(description="Every finding it rests on, through the whole chain.")
+    ]
+    articles: Annotated[
+        tuple[str, ...], Field(description="Keys of every article cited along the chain.")
+    ]
+    causes: Annotated[
+        tuple[str, ...],
+        Field(description="Causes a supporting rule tested directly (for grouping advice)."),
+    ]
+    disputes: Annotated[
+        tuple[str, ...],
+        Field(
+            description="Ids of the recorded disputes between articles that a rule supporting "
+            "it stands in (see the top-level 'disputes')."
+        ),
+    ] = ()
+
+    @computed_field(description="Ids of the rules that concluded it, in firing order.")
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(s.rule for s in self.supported_by)
 
 
-@dataclass(frozen=True)
-class Voice:
-    """One rule of a dispute side: its citation, and whether it fired for this case."""
+@dataclass(frozen=True, config=RESULT)
+class SideRule(CitedRule):
+    """One rule on a side of a dispute: its citation, and whether it fired for this case."""
 
     rule: str
-    citation: Citation
-    fired: bool
+    citation: Annotated[Citation, Field(exclude=True)]
+    fired: Annotated[bool, Field(description="Whether this rule fired for the case.")]
 
 
-@dataclass(frozen=True)
-class Contested:
-    """A recorded disagreement between the articles that this consultation touches: some rule
-    of it fired. Every side is shown, each rule with its citation."""
+@dataclass(frozen=True, config=RESULT)
+class SideInCase:
+    """One side of a dispute: its position and its rules."""
+
+    position: str
+    rules: tuple[SideRule, ...]
+
+
+@dataclass(frozen=True, config=RESULT)
+class DisputeInCase:
+    """A recorded disagreement between the articles (the knowledge base's ``Dispute``) as it
+    bears on this consultation: some rule of it fired. Every side is shown, each rule with its
+    citation."""
 
     id: str
     topic: str
-    kind: str
+    kind: Literal["disagree", "qualify"]
     summary: str
-    sides: tuple[tuple[str, tuple[Voice, ...]], ...]  # (position, its rules)
-    conclusions: tuple[str, ...]  # conclusions of this case that a fired rule of it supports
+    conclusions: Annotated[
+        tuple[str, ...],
+        Field(description="Conclusions of this case that a fired rule of the dispute supports."),
+    ]
+    sides: tuple[SideInCase, ...]
 
     def taken(self) -> list[int]:
         """Indexes of the sides with a rule that fired."""
-        return [i for i, (_, voices) in enumerate(self.sides) if any(v.fired for v in voices)]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "topic": self.topic,
-            "kind": self.kind,
-            "summary": self.summary,
-            "conclusions": list(self.conclusions),
-            "sides": [
-                {
-                    "position": position,
-                    "rules": [
-                        {"rule": v.rule, "fired": v.fired, **v.citation.to_json()} for v in voices
-                    ],
-                }
-                for position, voices in self.sides
-            ],
-        }
+        return [i for i, side in enumerate(self.sides) if any(r.fired for r in side.rules)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT)
 class Triage:
-    level: str  # a triage level, or "undetermined" when no triage rule fired
-    conclusion: str | None
+    """How urgent the case is: the most urgent triage conclusion reached."""
+
+    level: Annotated[
+        str, Field(description="A triage level, or 'undetermined' when no triage rule fired.")
+    ]
+    conclusion: Annotated[
+        str | None, Field(description="The triage conclusion that won (the most urgent reached).")
+    ]
     label: str
-    raised_by: tuple[str, ...]  # findings the winning triage conclusion rests on
+    raised_by: Annotated[
+        tuple[str, ...], Field(description="Findings the winning triage conclusion rests on.")
+    ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT | ConfigDict(arbitrary_types_allowed=True))
 class Result:
+    """The result of one consultation. Its JSON (``lumbar consult --json``) is stable: fields
+    are only ever added, under a new schema version."""
+
+    _json_order = keys_first(
+        "schema", "case", "description", "findings", "triage", "conclusions", "disputes"
+    )
     case: Case
     triage: Triage
-    conclusions: tuple[Derived, ...]  # by kind (KIND_ORDER), causes ranked, others by first firing
-    trace: nx.DiGraph
-    firings: int
-    disputes: tuple[Contested, ...] = ()
+    conclusions: Annotated[
+        tuple[Derived, ...],
+        Field(
+            description="Every conclusion reached: by kind (triage, red_flag, cause, "
+            "recommendation, caution, reassurance, judgement); causes ranked by evidence; others "
+            "in the order first reached."
+        ),
+    ]
+    trace: Annotated[nx.DiGraph, Field(exclude=True)]
+    firings: Annotated[int, Field(description="How many rules fired.")]
+    disputes: Annotated[
+        tuple[DisputeInCase, ...],
+        Field(
+            description="Recorded disagreements between the articles that this consultation "
+            "touches (a rule of one fired), with every side and its citations."
+        ),
+    ] = ()
+
+    @field_serializer("case")
+    def _case_id(self, case: Case) -> str:
+        return case.id
+
+    @computed_field
+    @property
+    def schema(self) -> Literal[RESULT_SCHEMA]:  # type: ignore[valid-type]
+        return RESULT_SCHEMA
+
+    @computed_field
+    @property
+    def description(self) -> str | None:
+        return self.case.description
+
+    @computed_field(
+        description="The findings the case gave (unknown findings are absent), in vocabulary order."
+    )
+    @property
+    def findings(self) -> dict[str, bool | str | int | float]:
+        return self.case.findings
+
+    @computed_field
+    @property
+    def disclaimer(self) -> str:
+        return DISCLAIMER
 
     def of_kind(self, kind: str) -> list[Derived]:
         return [c for c in self.conclusions if c.kind == kind]
@@ -141,44 +248,6 @@ class Result:
 
     def get(self, cid: str) -> Derived | None:
         return next((c for c in self.conclusions if c.id == cid), None)
-
-    def to_json(self) -> dict[str, Any]:
-        """The documented, stable JSON form (see README, "JSON output")."""
-        return {
-            "schema": RESULT_SCHEMA,
-            "case": self.case.id,
-            "description": self.case.description,
-            "findings": self.case.findings,
-            "triage": {
-                "level": self.triage.level,
-                "conclusion": self.triage.conclusion,
-                "label": self.triage.label,
-                "raised_by": list(self.triage.raised_by),
-            },
-            "conclusions": [
-                {
-                    "id": d.id,
-                    "kind": d.kind,
-                    "label": d.label,
-                    "rules": [s.rule for s in d.supported_by],
-                    "findings": list(d.findings),
-                    "articles": list(d.articles),
-                    "causes": list(d.causes),
-                    "citations": [
-                        {"rule": s.rule, "firings": list(s.firings), **s.citation.to_json()}
-                        for s in d.supported_by
-                    ],
-                    "disputes": list(d.disputes),
-                }
-                for d in self.conclusions
-            ],
-            "disputes": [c.to_json() for c in self.disputes],
-            "firings": self.firings,
-            "disclaimer": DISCLAIMER,
-        }
-
-    def trace_json(self) -> dict[str, Any]:
-        return to_node_link(self.trace)
 
 
 @lru_cache(maxsize=backend.CACHE_SIZE)
@@ -215,18 +284,20 @@ def build_result(case: Case, kb: KnowledgeBase, trace: nx.DiGraph, fired: int) -
         return (KIND_ORDER.index(d.kind), 0, 0, 0, first)
 
     ordered = tuple(sorted(derived, key=rank))
-    contested = _contested(kb, ordered)
-    return Result(case, _triage(kb, ordered), ordered, trace, fired, contested)
+    disputes = _disputes_in_case(kb, ordered)
+    return Result(case, _triage(kb, ordered), ordered, trace, fired, disputes)
 
 
-def _contested(kb: KnowledgeBase, conclusions: tuple[Derived, ...]) -> tuple[Contested, ...]:
+def _disputes_in_case(
+    kb: KnowledgeBase, conclusions: tuple[Derived, ...]
+) -> tuple[DisputeInCase, ...]:
     fired = {s.rule for d in conclusions for s in d.supported_by}
     return disputes_about(kb, fired, fired, conclusions)
 
 
 def disputes_about(
     kb: KnowledgeBase, rules: set[str], fired: set[str], conclusions: tuple[Derived, ...] = ()
-) -> tuple[Contested, ...]:
+) -> tuple[DisputeInCase, ...]:
     """The recorded disputes that name any of ``rules``, each side's rules marked fired or
     not, with the ``conclusions`` that rest on each."""
     out = []
@@ -234,12 +305,15 @@ def disputes_about(
         if not rules & {r for side in dispute.sides for r in side.rules}:
             continue
         sides = tuple(
-            (side.position, tuple(Voice(r, kb.rule(r).citation, r in fired) for r in side.rules))
+            SideInCase(
+                side.position,
+                tuple(SideRule(r, kb.rule(r).citation, r in fired) for r in side.rules),
+            )
             for side in dispute.sides
         )
         resting = tuple(d.id for d in conclusions if dispute.id in d.disputes)
         out.append(
-            Contested(dispute.id, dispute.topic, dispute.kind, dispute.summary, sides, resting)
+            DisputeInCase(dispute.id, dispute.topic, dispute.kind, dispute.summary, resting, sides)
         )
     return tuple(out)
 

@@ -15,15 +15,18 @@ Callers: the CLI's ``explain`` command and the diagram renderer (to highlight a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, field_serializer
+from pydantic.dataclasses import dataclass
 
 from .conditions import FAILED, HELD, UNKNOWN, ConclusionTest, Evaluation, describe_test
 from .conditions import evaluate as evaluate_when
-from .consult import Contested, Result, disputes_about
+from .consult import DisputeInCase, Result, disputes_about
 from .errors import Problem, QueryError
 from .model.knowledge import Citation, KnowledgeBase
 from .run.events import ConclusionRef, FindingRef, conclusion_node
+from .serialize import RESULT, keys_first
 from .text import did_you_mean, value_text
 
 WHY_NOT_DEPTH = 2  # how many levels of "and that premise was not reached because..."
@@ -32,10 +35,11 @@ WHY_NOT_DEPTH = 2  # how many levels of "and that premise was not reached becaus
 # ---- HOW -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT)
 class Step:
     """One rule that concluded something, with what it matched."""
 
+    _json_order = keys_first("rule", "firings", "citation", "findings", "absent")
     rule: str
     citation: Citation
     firings: tuple[int, ...]
@@ -43,33 +47,19 @@ class Step:
     premises: tuple[How, ...]  # the conclusions it matched, each explained in turn
     absent: tuple[str, ...]  # conditions that held because something was absent
 
+    @field_serializer("findings")
+    def _named(self, findings: tuple[tuple[str, Any], ...]) -> list[dict[str, Any]]:
+        return [{"name": name, "value": value} for name, value in findings]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, config=RESULT)
 class How:
     conclusion: str
     kind: str
     label: str
+    # Explained earlier in the same tree; not expanded again.
+    repeated: bool = Field(False, kw_only=True)
     steps: tuple[Step, ...] = ()
-    repeated: bool = False  # explained earlier in the same tree; not expanded again
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "conclusion": self.conclusion,
-            "kind": self.kind,
-            "label": self.label,
-            "repeated": self.repeated,
-            "steps": [
-                {
-                    "rule": s.rule,
-                    "firings": list(s.firings),
-                    "citation": s.citation.to_json(),
-                    "findings": [{"name": n, "value": v} for n, v in s.findings],
-                    "absent": list(s.absent),
-                    "premises": [p.to_json() for p in s.premises],
-                }
-                for s in self.steps
-            ],
-        }
 
 
 def rules_in(tree: How) -> set[str]:
@@ -77,15 +67,17 @@ def rules_in(tree: How) -> set[str]:
     return {r for s in tree.steps for r in (s.rule, *(x for p in s.premises for x in rules_in(p)))}
 
 
-def disputes_in(result: Result, tree: How) -> tuple[Contested, ...]:
+def disputes_in(result: Result, tree: How) -> tuple[DisputeInCase, ...]:
     """The disputes between articles that a step of the tree stands in."""
     rules = rules_in(tree)
-    return tuple(c for c in result.disputes if rules & {v.rule for _, vs in c.sides for v in vs})
+    return tuple(
+        d for d in result.disputes if rules & {r.rule for side in d.sides for r in side.rules}
+    )
 
 
 def disputes_of_candidates(
     result: Result, kb: KnowledgeBase, report: WhyNot
-) -> tuple[Contested, ...]:
+) -> tuple[DisputeInCase, ...]:
     """The disputes that a rule able to conclude the missing conclusion stands in."""
     return disputes_about(kb, {r.rule for r in report.rules}, result.fired_rules())
 
@@ -152,62 +144,37 @@ def _how(result: Result, kb: KnowledgeBase, cid: str, seen: set[str]) -> How:
 # ---- WHY NOT ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT)
 class Check:
     """One condition of a rule, evaluated against the case. Groups have ``children``."""
 
     test: str  # "all", "any", "none", or the test in words ("pain_quality = dull_ache")
     status: str  # held | failed | unknown
-    actual: Any = None  # the case's value, for a finding test whose finding is known
-    known: bool = False  # whether the case gave that finding
-    children: tuple[Check, ...] = ()
-    because: WhyNot | None = None  # for a conclusion that was not reached
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"test": self.test, "status": self.status}
-        if self.known:
-            out["actual"] = self.actual
-        if self.children:
-            out["children"] = [c.to_json() for c in self.children]
-        if self.because is not None:
-            out["because"] = self.because.to_json()
-        return out
+    # The case's value, for a finding test whose finding is known (a known value is never None).
+    actual: Annotated[Any, Field(exclude_if=lambda v: v is None)] = None
+    known: Annotated[bool, Field(exclude=True)] = False  # whether the case gave that finding
+    children: Annotated[tuple[Check, ...], Field(exclude_if=lambda c: not c)] = ()
+    # For a conclusion that was not reached.
+    because: Annotated[WhyNot | None, Field(exclude_if=lambda b: b is None)] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT)
 class RuleCheck:
     rule: str
     citation: Citation
     condition: Check
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT)
 class WhyNot:
     conclusion: str
     label: str
     reached: bool
+    # Deeper reasons not expanded (depth limit or already shown).
+    truncated: bool = Field(False, kw_only=True)
     rules: tuple[RuleCheck, ...] = ()
     to_supply: tuple[str, ...] = ()  # "pain_quality (needs = sharp_or_stabbing)"
     to_change: tuple[str, ...] = ()  # "hours_since_workout is 30, needs >= 168"
-    truncated: bool = False  # deeper reasons not expanded (depth limit or already shown)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "conclusion": self.conclusion,
-            "label": self.label,
-            "reached": self.reached,
-            "truncated": self.truncated,
-            "rules": [
-                {
-                    "rule": r.rule,
-                    "citation": r.citation.to_json(),
-                    "condition": r.condition.to_json(),
-                }
-                for r in self.rules
-            ],
-            "to_supply": list(self.to_supply),
-            "to_change": list(self.to_change),
-        }
 
 
 def why_not(result: Result, kb: KnowledgeBase, cid: str) -> WhyNot:

@@ -7,10 +7,18 @@ that would run script if any page or diagram inserted them as HTML).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def published_schema(name: str) -> dict[str, Any]:
+    """The committed JSON Schema ``schemas/NAME.schema.json`` (``lumbar kb schema``)."""
+    return json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+
 
 # ---- a tiny valid knowledge base -------------------------------------------------------------
 

@@ -80,9 +80,9 @@ def citation_entries(result: Result) -> list[CitationEntry]:
                 Citation(
                     data["article"],
                     data["source"],
-                    data["quote"],
-                    data["who"] or None,
                     data["line"],
+                    data["who"] or None,
+                    data["quote"],
                 ),
             )
     return list(seen.values())

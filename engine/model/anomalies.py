@@ -265,7 +265,7 @@ class Analysis:
         return any(d.side_of(b.id) not in (None, side) for d, side in self.kb.disputes_of(a.id))
 
 
-def check(kb: KnowledgeBase) -> list[tuple[str, Problem]]:
+def find_anomalies(kb: KnowledgeBase) -> list[tuple[str, Problem]]:
     """Every anomaly in ``kb``, as (kind, located problem), in file and line order."""
     return Analysis(kb).problems()
 

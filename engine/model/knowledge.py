@@ -13,8 +13,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
 from ..conditions import ConclusionTest, walk
 from ..errors import Location
+from ..serialize import RESULT
 from ..text import value_text
 from .shapes import ExamplesSpec
 
@@ -73,22 +76,13 @@ class Article:
     text: str = field(repr=False)
 
 
-@dataclass(frozen=True)
+@pydantic_dataclass(frozen=True, config=RESULT)  # a part of results (``serialize``)
 class Citation:
     article: str
-    source: str
-    quote: str
+    source: str  # file under knowledge_base/sources/
+    line: int  # where the quote starts
     who: str | None
-    line: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "article": self.article,
-            "source": self.source,
-            "line": self.line,
-            "who": self.who,
-            "quote": self.quote,
-        }
+    quote: str
 
 
 @dataclass(frozen=True, eq=False)  # identity: each rule is one object, usable as a cache key

@@ -204,7 +204,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
             seen_ids.setdefault(r.id, loc)
             problems.extend(_check_rule(r, i, path, raw, here, findings, conclusions, a, text))
             line = find_quote(r.citation.quote, text) or 0
-            citation = Citation(a.key, a.source, r.citation.quote, r.citation.who, line)
+            citation = Citation(a.key, a.source, line, r.citation.who, r.citation.quote)
             rules.append(
                 Rule(
                     r.id,

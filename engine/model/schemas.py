@@ -1,4 +1,5 @@
-"""JSON Schemas of the files authors and users write, for editors (``lumbar kb schema``).
+"""JSON Schemas of the files authors and users write, for editors (``lumbar kb schema``, with
+the schemas of the ``--json`` outputs from ``output_schemas``, which reuses the helpers here).
 
 The shapes come from the pydantic models the loader validates with, so an editor and
 ``lumbar kb check`` agree on shape. On top, each schema names what the knowledge base knows:
@@ -11,6 +12,9 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
+from pydantic import TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
 from .case import CaseFile
 from .knowledge import KnowledgeBase
@@ -25,24 +29,26 @@ def schemas(kb: KnowledgeBase) -> dict[str, bytes]:
     conclusions = list(kb.conclusions)
     rules = [r.id for r in kb.rules]
     out = {
-        "vocabulary.schema.json": _schema(VocabularyFile, "lumbar vocabulary file"),
-        "conclusions.schema.json": _named(
-            _schema(ConclusionsFile, "lumbar conclusions file"), {"contradicts": conclusions}
+        "vocabulary.schema.json": model_schema(VocabularyFile, "lumbar vocabulary file"),
+        "conclusions.schema.json": named(
+            model_schema(ConclusionsFile, "lumbar conclusions file"), {"contradicts": conclusions}
         ),
-        "rules.schema.json": _named(
-            _schema(RuleFile, "lumbar rule file (one article)"),
+        "rules.schema.json": named(
+            model_schema(RuleFile, "lumbar rule file (one article)"),
             {"finding": findings, "conclusion": conclusions, "then": conclusions},
         ),
-        "disputes.schema.json": _named(
-            _schema(DisputesFile, "lumbar disputes between articles"), {"rules": rules}
+        "disputes.schema.json": named(
+            model_schema(DisputesFile, "lumbar disputes between articles"), {"rules": rules}
         ),
         "case.schema.json": _case(kb),
     }
-    return {name: _dump(data) for name, data in out.items()}
+    return {name: dump(data) for name, data in out.items()}
 
 
-def _schema(model: Any, title: str) -> dict[str, Any]:
-    data = model.model_json_schema(by_alias=True)
+def model_schema(model: Any, title: str, mode: JsonSchemaMode = "validation") -> dict[str, Any]:
+    """The schema of a pydantic class: what it reads (``validation``) or what it writes
+    (``serialization``). Its ``$id`` is the title from its second word up to any "("."""
+    data = TypeAdapter(model).json_schema(by_alias=True, mode=mode)
     name = title.split(" ", 1)[1].split(" (")[0].replace(" ", "-")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -52,7 +58,7 @@ def _schema(model: Any, title: str) -> dict[str, Any]:
     }
 
 
-def _named(schema: dict[str, Any], names: dict[str, list[str]]) -> dict[str, Any]:
+def named(schema: dict[str, Any], names: dict[str, list[str]]) -> dict[str, Any]:
     """Constrain every property called one of ``names`` (a string, or a list of strings) to
     the knowledge base's ids, wherever it is defined."""
 
@@ -74,7 +80,7 @@ def _named(schema: dict[str, Any], names: dict[str, list[str]]) -> dict[str, Any
 
 
 def _case(kb: KnowledgeBase) -> dict[str, Any]:
-    schema = _schema(CaseFile, "lumbar case file")
+    schema = model_schema(CaseFile, "lumbar case file")
     props = {}
     for f in kb.findings.values():
         if f.type == "boolean":
@@ -93,5 +99,5 @@ def _case(kb: KnowledgeBase) -> dict[str, Any]:
     return schema
 
 
-def _dump(data: dict[str, Any]) -> bytes:
+def dump(data: dict[str, Any]) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -13,15 +13,18 @@ import io
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, computed_field, field_serializer
+from pydantic.dataclasses import dataclass
 
 from ..consult import Result, consult
 from ..errors import KnowledgeBaseError, Problem, RevisionError
 from ..model import load as kb_module
 from ..model.case import load_case
 from ..model.knowledge import KnowledgeBase, Rule
+from ..serialize import RESULT, keys_first
 
 
 def load_at(ref: str, kb: KnowledgeBase, workdir: Path) -> KnowledgeBase:
@@ -60,14 +63,14 @@ def load_at(ref: str, kb: KnowledgeBase, workdir: Path) -> KnowledgeBase:
         raise KnowledgeBaseError([head, *problems]) from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT)
 class RuleChange:
     rule: str
-    change: str  # added | removed | changed
+    change: Literal["added", "removed", "changed"]
     fields: tuple[str, ...] = ()  # for changed: when, then, citation, salience
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT)
 class CaseChange:
     case: str
     path: str
@@ -76,38 +79,29 @@ class CaseChange:
     lost: tuple[str, ...]
     responsible: tuple[str, ...]  # added, removed or changed rules that fired in either run
 
+    @field_serializer("triage")
+    def _base_head(self, triage: tuple[str, str]) -> dict[str, str]:
+        return {"base": triage[0], "head": triage[1]}
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, config=RESULT | ConfigDict(arbitrary_types_allowed=True))
 class Diff:
+    _json_order = keys_first("base", "changed")
     base: str
     rules: tuple[RuleChange, ...]
     cases: tuple[CaseChange, ...]
-    marked_rules: list[tuple[Rule, str | None]]  # changed rules as they are now (removed: as
-    # they were), each with its mark, for the rule-graph diagram
+    # Changed rules as they are now (removed: as they were), each with its mark, for the
+    # rule-graph diagram.
+    marked_rules: Annotated[list[tuple[Rule, str | None]], Field(exclude=True)]
 
     @property
     def empty(self) -> bool:
         return not self.rules and not self.cases
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "base": self.base,
-            "changed": not self.empty,
-            "rules": [
-                {"rule": r.rule, "change": r.change, "fields": list(r.fields)} for r in self.rules
-            ],
-            "cases": [
-                {
-                    "case": c.case,
-                    "path": c.path,
-                    "triage": {"base": c.triage[0], "head": c.triage[1]},
-                    "gained": list(c.gained),
-                    "lost": list(c.lost),
-                    "responsible": list(c.responsible),
-                }
-                for c in self.cases
-            ],
-        }
+    @computed_field
+    @property
+    def changed(self) -> bool:
+        return not self.empty
 
 
 def _fields(a: Rule, b: Rule) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ from ..model.knowledge import KnowledgeBase, Rule
 from ..model.load import stratify
 from ..run import backend
 from ..run.backend import CompiledRules
-from .suite import check
+from .suite import judge_case
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Probe:
 
     def passes(self, result: Result, kb: KnowledgeBase) -> bool:
         if self.rule is None:
-            return check(self.case, result, kb).passed
+            return judge_case(self.case, result, kb).passed
         if (self.rule in result.fired_rules()) != self.must_fire:
             return False
         return all(concluded_by(result, cid, self.rule) for cid in self.concludes)

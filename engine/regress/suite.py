@@ -2,10 +2,11 @@
 
 ``run_suite(paths, kb_root, jobs)`` finds the case files, consults each (in worker processes
 when ``jobs > 1``; results are identical to a serial run and come back in path order) and
-returns one ``CaseOutcome`` per case: what was expected, what came out, and for each failure the
-HOW of an unexpected conclusion or the WHY NOT of a missing one. ``coverage(outcomes, kb)``
-reports rules never fired, conclusions never reached, findings never used, and the share of each
-article's rules exercised. Callers: the CLI's ``test`` command and tests/test_suite.py.
+returns one ``CaseOutcome`` per case (``judge_case``): what was expected, what came out, and for
+each failure the HOW of an unexpected conclusion or the WHY NOT of a missing one.
+``coverage(outcomes, kb)`` reports rules never fired, conclusions never reached, findings never
+used, and the share of each article's rules exercised; ``SuiteReport`` is the whole run as
+``lumbar test --json`` prints it. Callers: the CLI's ``test`` command and tests/test_suite.py.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from xml.etree import ElementTree as ET
+
+from pydantic import Field, computed_field, field_serializer
+from pydantic.dataclasses import dataclass
 
 from ..consult import Result, consult
 from ..errors import CaseError, Problem
@@ -26,41 +30,46 @@ from ..explain import How, WhyNot, how, why_not
 from ..model import load as kb_module
 from ..model.case import Case, load_case
 from ..model.knowledge import KnowledgeBase
+from ..serialize import RESULT, keys_first
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT)
+class Answer:
+    """What a case came out as, in the terms of its ``expect:`` block."""
+
+    triage: str
+    conclusions: tuple[str, ...]
+    rules: tuple[str, ...]  # rules that fired
+    sources: tuple[str, ...]  # article keys cited
+
+
+@dataclass(frozen=True, config=RESULT)
 class CaseOutcome:
+    _json_order = keys_first("path", "case", "passed", "failures")
     path: str
     case: str
     expected: dict[str, Any]
-    triage: str
-    conclusions: tuple[str, ...]
-    fired: tuple[str, ...]
-    findings_used: tuple[str, ...]
-    cited: tuple[str, ...]  # article keys
+    triage: Annotated[str, Field(exclude=True)]
+    conclusions: Annotated[tuple[str, ...], Field(exclude=True)]
+    fired: Annotated[tuple[str, ...], Field(exclude=True)]
+    findings_used: Annotated[tuple[str, ...], Field(exclude=True)]
+    cited: Annotated[tuple[str, ...], Field(exclude=True)]  # article keys
     failures: tuple[str, ...]
-    explanations: tuple[How | WhyNot, ...] = field(default=(), compare=False)
+    explanations: Annotated[tuple[How | WhyNot, ...], Field(exclude=True)] = field(
+        default=(), compare=False
+    )
 
+    @computed_field
     @property
     def passed(self) -> bool:
         return not self.failures
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "case": self.case,
-            "passed": self.passed,
-            "failures": list(self.failures),
-            "expected": self.expected,
-            "actual": {
-                "triage": self.triage,
-                "conclusions": list(self.conclusions),
-                "rules": list(self.fired),
-                "sources": list(self.cited),
-            },
-        }
+    @computed_field
+    @property
+    def actual(self) -> Answer:
+        return Answer(self.triage, self.conclusions, self.fired, self.cited)
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -77,7 +86,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def check(case: Case, result: Result, kb: KnowledgeBase) -> CaseOutcome:
+def judge_case(case: Case, result: Result, kb: KnowledgeBase) -> CaseOutcome:
     """Compare a consultation with its case's expectations."""
     expect = case.expect
     reached = tuple(d.id for d in result.conclusions)
@@ -136,7 +145,7 @@ def _worker_kb(root: str) -> KnowledgeBase:
 def _run_one(path: str, kb: KnowledgeBase | str) -> CaseOutcome:
     kb = _worker_kb(kb) if isinstance(kb, str) else kb
     case = load_case(path, kb)
-    return check(case, consult(case, kb), kb)
+    return judge_case(case, consult(case, kb), kb)
 
 
 def run_suite(
@@ -153,8 +162,9 @@ def run_suite(
         return list(pool.map(_run_one, names, root, chunksize=4))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=RESULT)
 class Coverage:
+    _json_order = keys_first("rules_percent")
     rules_fired: int
     rules_total: int
     never_fired: tuple[str, ...]
@@ -166,16 +176,14 @@ class Coverage:
     def percent(self) -> float:
         return 100.0 * self.rules_fired / self.rules_total if self.rules_total else 100.0
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rules_percent": round(self.percent, 2),
-            "rules_fired": self.rules_fired,
-            "rules_total": self.rules_total,
-            "never_fired": list(self.never_fired),
-            "never_reached": list(self.never_reached),
-            "findings_never_used": list(self.findings_never_used),
-            "per_article": {k: {"fired": f, "total": t} for k, (f, t) in self.per_article.items()},
-        }
+    @computed_field
+    @property
+    def rules_percent(self) -> float:
+        return round(self.percent, 2)
+
+    @field_serializer("per_article")
+    def _per_article(self, per_article: dict[str, tuple[int, int]]) -> dict[str, dict[str, int]]:
+        return {k: {"fired": f, "total": t} for k, (f, t) in per_article.items()}
 
 
 def coverage(outcomes: Iterable[CaseOutcome], kb: KnowledgeBase) -> Coverage:
@@ -198,6 +206,25 @@ def coverage(outcomes: Iterable[CaseOutcome], kb: KnowledgeBase) -> Coverage:
         tuple(f for f in kb.findings if f not in used),
         per_article,
     )
+
+
+@dataclass(frozen=True, config=RESULT)
+class SuiteReport:
+    """A whole run, as ``lumbar test --json`` prints it."""
+
+    _json_order = keys_first("cases", "passed", "failed")
+    cases: tuple[CaseOutcome, ...]
+    coverage: Annotated[Coverage | None, Field(exclude_if=lambda c: c is None)] = None
+
+    @computed_field
+    @property
+    def passed(self) -> int:
+        return sum(o.passed for o in self.cases)
+
+    @computed_field
+    @property
+    def failed(self) -> int:
+        return len(self.cases) - self.passed
 
 
 def junit_xml(outcomes: Sequence[CaseOutcome], name: str = "lumbar") -> bytes:

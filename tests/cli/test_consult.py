@@ -8,9 +8,9 @@ import jsonschema
 import pytest
 
 from lumbar.cli.main import app
-from tests.helpers import EXAMPLES, ROOT
+from tests.helpers import EXAMPLES, ROOT, published_schema
 
-SCHEMA = json.loads((ROOT / "schemas/result.schema.json").read_text(encoding="utf-8"))
+SCHEMA = published_schema("result")
 
 
 def test_consult_prints_triage_causes_advice_citations_and_disclaimer(runner) -> None:
@@ -34,6 +34,30 @@ def test_json_output_follows_the_documented_schema(runner, path) -> None:
     jsonschema.validate(data, SCHEMA)
     kinds = {c["kind"] for c in data["conclusions"]}
     assert {"triage", "recommendation"} <= kinds
+
+
+def test_the_result_schema_rejects_a_broken_document(runner) -> None:
+    good = json.loads(runner.invoke(app, ["consult", "--json", str(EXAMPLES[0])]).stdout)
+    citation = good["conclusions"][0]["citations"][0]
+    broken = [
+        {k: v for k, v in good.items() if k != "triage"},  # a key missing
+        {**good, "schema": "lumbar.result/1"},  # another version
+        {**good, "triage": {**good["triage"], "level": "whenever"}},  # not a triage level
+        {**good, "conclusions": [{**good["conclusions"][0], "score": 0.9}]},  # an unknown key
+        {  # a citation without its quote
+            **good,
+            "conclusions": [
+                {
+                    **good["conclusions"][0],
+                    "citations": [{k: v for k, v in citation.items() if k != "quote"}],
+                }
+            ],
+        },
+    ]
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    assert not list(validator.iter_errors(good))
+    for document in broken:
+        assert list(validator.iter_errors(document))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

@@ -8,10 +8,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from lumbar.cli.main import app
-from tests.helpers import ROOT
+from tests.helpers import ROOT, published_schema
 
 BROKEN_RULE = "nerve_root_issue_see_someone_very_urgently"
 
@@ -78,6 +79,7 @@ def test_breaking_a_rule_fails_the_suite_and_diff_names_rule_and_cases(runner, s
     )
     assert changed.exit_code == 1
     data = json.loads(changed.stdout)
+    jsonschema.validate(data, published_schema("diff"))
     assert data["rules"] == [{"rule": BROKEN_RULE, "change": "changed", "fields": ["then"]}]
     cases = {c["path"]: c for c in data["cases"]}
     assert urgent <= set(cases)

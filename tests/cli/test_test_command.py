@@ -7,9 +7,11 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
+
 from lumbar.cli.main import app
 from lumbar.engine.regress.suite import discover, run_suite
-from tests.helpers import ROOT
+from tests.helpers import ROOT, published_schema
 
 SUITE = ROOT / "tests/suite"
 
@@ -40,6 +42,7 @@ def test_json_and_junit_reports(runner, tmp_path) -> None:
     result = runner.invoke(app, ["test", str(folder), "--json", "--junit", str(junit), "-j", "1"])
     assert result.exit_code == 1
     data = json.loads(result.stdout)
+    jsonschema.validate(data, published_schema("suite-report"))
     assert (data["passed"], data["failed"]) == (2, 1)
     failed = next(c for c in data["cases"] if not c["passed"])
     assert failed["failures"] == ["triage: expected self_care, got urgent"]
@@ -67,6 +70,9 @@ def test_coverage_gate(runner, tmp_path) -> None:
     result = runner.invoke(app, ["test", str(folder), "--coverage", "--fail-under", "50"])
     assert result.exit_code == 1
     assert "Rule coverage:" in result.stdout and "under --fail-under 50%" in result.stderr
+    data = json.loads(runner.invoke(app, ["test", str(folder), "--json", "--coverage"]).stdout)
+    jsonschema.validate(data, published_schema("suite-report"))
+    assert data["coverage"]["rules_percent"] < 50
     full = runner.invoke(app, ["test", "--coverage", "--fail-under", "100"])
     assert full.exit_code == 0 and "Rules never fired: none" in full.stdout
 

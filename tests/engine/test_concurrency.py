@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from lumbar.engine.consult import consult
 from lumbar.engine.model.case import Case, load_case
 from lumbar.engine.model.knowledge import KnowledgeBase
+from lumbar.engine.run.trace import to_node_link
+from lumbar.engine.serialize import to_data
 from tests.helpers import EXAMPLES
 
 THREADS = 8
@@ -17,7 +19,7 @@ ROUNDS = 3
 
 def dump(case: Case, kb: KnowledgeBase) -> str:
     result = consult(case, kb)
-    return json.dumps([result.to_json(), result.trace_json()], sort_keys=True)
+    return json.dumps([to_data(result), to_node_link(result.trace)], sort_keys=True)
 
 
 def test_consultations_from_eight_threads_at_once_match_a_serial_run(kb) -> None:

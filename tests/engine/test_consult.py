@@ -154,10 +154,12 @@ DUMP = """
 import json, sys
 from lumbar.engine.model.case import load_case
 from lumbar.engine.consult import consult, default_kb
+from lumbar.engine.run.trace import to_node_link
+from lumbar.engine.serialize import to_data
 kb = default_kb()
 for path in sys.argv[1:]:
     r = consult(load_case(path, kb), kb)
-    print(json.dumps([r.to_json(), r.trace_json()], sort_keys=True))
+    print(json.dumps([to_data(r), to_node_link(r.trace)], sort_keys=True))
 """
 
 

@@ -24,6 +24,8 @@ from lumbar.engine.model.knowledge import Finding, KnowledgeBase
 from lumbar.engine.model.quotes import find_quote
 from lumbar.engine.run import backend
 from lumbar.engine.run.backend import DEFAULT_MAX_FIRINGS, CompiledRules
+from lumbar.engine.run.trace import to_node_link
+from lumbar.engine.serialize import to_data
 
 KB = kb_module.load()
 SAFE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -120,7 +122,7 @@ def deterministic(kb: KnowledgeBase, findings: dict[str, Any]) -> str | None:
     compiled here: the cache would hand back the first's, the files being the same)."""
     again = kb_module.load(kb.root)
     outputs = {
-        json.dumps([r.to_json(), r.trace_json()], sort_keys=True)
+        json.dumps([to_data(r), to_node_link(r.trace)], sort_keys=True)
         for r in (run(kb, findings), run(again, findings, backend.DEFAULT.compile(again)))
     }
     return None if len(outputs) == 1 else "two runs gave different JSON"

@@ -9,7 +9,7 @@ from lumbar.cli.consult_text import how_tree, why_not_report
 from lumbar.engine.consult import consult
 from lumbar.engine.explain import How
 from lumbar.engine.model.case import load_case
-from lumbar.engine.regress.suite import check, discover
+from lumbar.engine.regress.suite import discover, judge_case
 from tests.helpers import ROOT
 
 CASES = discover([ROOT / "tests/suite"])
@@ -18,7 +18,7 @@ CASES = discover([ROOT / "tests/suite"])
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_suite_case(kb, path) -> None:
     case = load_case(path, kb)
-    outcome = check(case, consult(case, kb), kb)
+    outcome = judge_case(case, consult(case, kb), kb)
     if not outcome.passed:
         details = "\n".join(
             how_tree(e) if isinstance(e, How) else why_not_report(e) for e in outcome.explanations
