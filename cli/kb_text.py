@@ -10,7 +10,7 @@ from ..engine.conditions import condition_text
 from ..engine.consult import Contested
 from ..engine.model import catalog
 from ..engine.model.knowledge import KnowledgeBase, Rule
-from .text import DISPUTED, WIDTH, _sides, wrap
+from .text import DISPUTED, EDITORS_NOTE, WIDTH, _sides, wrap
 
 
 def vocabulary(kb: KnowledgeBase) -> str:
@@ -139,6 +139,8 @@ def dispute_list(items: tuple[Contested, ...]) -> str:
     for c in items:
         out += wrap(f"{DISPUTED} {c.id}: {c.topic} ({c.kind})", "")
         out += wrap(" ".join(c.summary.split()), "    ")
+        if c.editors_note:
+            out += wrap(f"{EDITORS_NOTE} {' '.join(c.editors_note.split())}", "    ")
         out += _sides(c, "  ", None, marked=False)
         out.append("")
     out.append(f"{len(items)} disputes between the articles")

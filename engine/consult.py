@@ -23,7 +23,7 @@ from .run.backend import DEFAULT_MAX_FIRINGS, CompiledRules
 from .run.events import ConclusionRef, FactRef, ref_of
 from .run.trace import TraceRecorder, to_node_link
 
-RESULT_SCHEMA = "lumbar.result/2"
+RESULT_SCHEMA = "lumbar.result/3"
 KIND_ORDER = (
     "triage",
     "red_flag",
@@ -91,6 +91,7 @@ class Contested:
     summary: str
     sides: tuple[tuple[str, tuple[Voice, ...]], ...]  # (position, its rules)
     conclusions: tuple[str, ...]  # conclusions of this case that a fired rule of it supports
+    editors_note: str | None = None  # the editors' synthesis, not the articles': shown apart
 
     def taken(self) -> list[int]:
         """Indexes of the sides with a rule that fired."""
@@ -102,6 +103,7 @@ class Contested:
             "topic": self.topic,
             "kind": self.kind,
             "summary": self.summary,
+            "editors_note": self.editors_note,
             "conclusions": list(self.conclusions),
             "sides": [
                 {
@@ -239,7 +241,15 @@ def disputes_about(
         )
         resting = tuple(d.id for d in conclusions if dispute.id in d.disputes)
         out.append(
-            Contested(dispute.id, dispute.topic, dispute.kind, dispute.summary, sides, resting)
+            Contested(
+                dispute.id,
+                dispute.topic,
+                dispute.kind,
+                dispute.summary,
+                sides,
+                resting,
+                dispute.editors_note,
+            )
         )
     return tuple(out)
 
