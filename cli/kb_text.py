@@ -10,7 +10,7 @@ from ..engine.conditions import condition_text
 from ..engine.consult import DisputeInCase
 from ..engine.model import catalog
 from ..engine.model.knowledge import KnowledgeBase, Rule
-from .text import DISPUTED, WIDTH, _sides, wrap
+from .text import DISPUTED, EDITORS_NOTE, WIDTH, _sides, wrap
 
 
 def vocabulary(kb: KnowledgeBase) -> str:
@@ -136,10 +136,12 @@ def rule_card(kb: KnowledgeBase, r: Rule, compiled: str) -> str:
 def dispute_list(items: tuple[DisputeInCase, ...]) -> str:
     """`lumbar kb disputes`: every dispute, its summary, each side with all its citations."""
     out = []
-    for d in items:
-        out += wrap(f"{DISPUTED} {d.id}: {d.topic} ({d.kind})", "")
-        out += wrap(" ".join(d.summary.split()), "    ")
-        out += _sides(d, "  ", None, marked=False)
+    for c in items:
+        out += wrap(f"{DISPUTED} {c.id}: {c.topic} ({c.kind})", "")
+        out += wrap(" ".join(c.summary.split()), "    ")
+        if c.editors_note:
+            out += wrap(f"{EDITORS_NOTE} {' '.join(c.editors_note.split())}", "    ")
+        out += _sides(c, "  ", None, marked=False)
         out.append("")
     out.append(f"{len(items)} disputes between the articles")
     return "\n".join(out) + "\n"

@@ -52,6 +52,8 @@ def citations(supports: tuple[Support, ...], indent: str, limit: int | None) -> 
 
 
 DISPUTED = "⚑"
+# Heads the editors' own synthesis of a dispute, so that it is never read as an article's words.
+EDITORS_NOTE = "Editors' note (not from the articles):"
 
 
 def dispute_lines(

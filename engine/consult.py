@@ -28,7 +28,7 @@ from .run.events import ConclusionRef, FactRef, ref_of
 from .run.trace import TraceRecorder
 from .serialize import RESULT, keys_first
 
-RESULT_SCHEMA = "lumbar.result/2"
+RESULT_SCHEMA = "lumbar.result/3"
 KIND_ORDER = (
     "triage",
     "red_flag",
@@ -163,6 +163,7 @@ class DisputeInCase:
         Field(description="Conclusions of this case that a fired rule of the dispute supports."),
     ]
     sides: tuple[SideInCase, ...]
+    editors_note: str | None = None  # the editors' synthesis, not the articles': shown apart
 
     def taken(self) -> list[int]:
         """Indexes of the sides with a rule that fired."""
@@ -313,7 +314,15 @@ def disputes_about(
         )
         resting = tuple(d.id for d in conclusions if dispute.id in d.disputes)
         out.append(
-            DisputeInCase(dispute.id, dispute.topic, dispute.kind, dispute.summary, resting, sides)
+            DisputeInCase(
+                dispute.id,
+                dispute.topic,
+                dispute.kind,
+                dispute.summary,
+                resting,
+                sides,
+                dispute.editors_note,
+            )
         )
     return tuple(out)
 

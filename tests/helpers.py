@@ -163,6 +163,7 @@ disputes:
     topic: '<img src=x onerror="window.__pwned=8"> topic'
     kind: disagree
     summary: 'Summary with </script><script>window.__pwned=9</script> & "quotes".'
+    editors_note: 'Editors say <b>this</b> & <script>window.__pwned=11</script>.'
     sides:
       - position: '<b>One</b> side & its rule'
         rules: [{HOSTILE_RULE}]

@@ -79,6 +79,7 @@ def site_data(kb: KnowledgeBase) -> dict[str, Any]:
                 "topic": d.topic,
                 "kind": d.kind,
                 "summary": " ".join(d.summary.split()),
+                "editors_note": " ".join(d.editors_note.split()) if d.editors_note else None,
                 "sides": [{"position": s.position, "rules": list(s.rules)} for s in d.sides],
             }
             for d in kb.disputes

@@ -116,6 +116,7 @@ class Dispute:
     summary: str
     sides: tuple[Side, ...]
     location: Location
+    editors_note: str | None = None  # the editors' synthesis, never the articles' words
 
     def side_of(self, rule_id: str) -> int | None:
         return next((i for i, s in enumerate(self.sides) if rule_id in s.rules), None)

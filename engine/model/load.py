@@ -229,6 +229,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
             d.summary,
             tuple(Side(s.position, s.rules) for s in d.sides),
             here(disputes_path, disputes_raw, "disputes", i, "id"),
+            d.editors_note,
         )
         for i, d in enumerate(disputes_spec.disputes)
         if disputes_raw is not None

@@ -121,6 +121,9 @@ class DisputeSpec(FileShape):
     topic: str = Field(min_length=10)
     kind: Literal["disagree", "qualify"]
     summary: str = Field(min_length=20)
+    # The editors' own synthesis or advice, kept out of ``summary`` (a neutral account of the
+    # sides) and always shown apart from it, labelled as the editors' and not the articles'.
+    editors_note: str | None = Field(None, min_length=10)
     sides: tuple[SideSpec, ...] = Field(min_length=2)
 
 

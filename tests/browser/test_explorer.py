@@ -329,6 +329,9 @@ def test_disputes_page_cites_every_side_and_links_back(open_page, data: Data) ->
         assert dispute["topic"] in body
         assert dispute["kind"] in body
         assert dispute["summary"] in body
+        if dispute["editors_note"]:
+            note = section.find_element(By.CSS_SELECTOR, ".editors-note")
+            assert text(note) == f"Editors' note (not from the articles): {dispute['editors_note']}"
         for side in dispute["sides"]:
             assert side["position"] in body
             for rule_id in side["rules"]:

@@ -97,3 +97,19 @@ def test_why_not_names_the_dispute_a_candidate_rule_stands_in(runner, kb, tmp_pa
     assert result.exit_code == 0
     assert "hamstring_stretching" in result.stdout
     assert "a rule that could conclude it stands in a disagreement" in result.stdout
+
+
+def test_kb_disputes_shows_the_editors_note_apart_and_labelled(runner, kb) -> None:
+    noted = [d for d in kb.disputes if d.editors_note]
+    assert noted, "the knowledge base keeps its editors' synthesis in editors_note"
+    out = runner.invoke(app, ["kb", "disputes"]).stdout
+    blocks = {b.split(":", 1)[0].removeprefix("⚑ "): " ".join(b.split()) for b in out.split("\n\n")}
+    for d in noted:
+        block, summary = blocks[d.id], " ".join(d.summary.split())
+        note = "Editors' note (not from the articles): " + " ".join(d.editors_note.split())
+        # summary, then the labelled note, then the sides: never inside the summary or a side
+        assert block.index(summary) + len(summary) < block.index(note) < block.index(" A. ")
+    data = json.loads(runner.invoke(app, ["kb", "disputes", "--json"]).stdout)
+    assert {x["id"]: (x["summary"], x["editors_note"]) for x in data} == {
+        d.id: (d.summary, d.editors_note) for d in kb.disputes
+    }

@@ -843,6 +843,15 @@
           ),
           h("h2", null, d.topic),
           h("p", { class: "summary" }, d.summary),
+          d.editors_note
+            ? h(
+                "p",
+                { class: "editors-note" },
+                h("strong", null, "Editors' note (not from the articles):"),
+                " ",
+                d.editors_note
+              )
+            : null,
           h("div", { class: "sides" }, sides)
         )
       );
