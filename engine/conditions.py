@@ -128,6 +128,21 @@ OPERATORS: dict[str, Operator] = {
     )
 }
 
+
+@dataclass(frozen=True)
+class Assumed:
+    """The value of a warning-sign finding nobody was asked about: assumed to be none of its
+    ``warnings``, so one of ``values`` (its other values), not known which. It may only rule
+    warnings out: a test fails of it when it fails of every one of ``values``, and never holds
+    of it (an assumption is never evidence for anything)."""
+
+    values: tuple[Any, ...]
+    warnings: tuple[Any, ...]
+
+    def __str__(self) -> str:
+        return "not " + " or ".join(value_text(v) for v in self.warnings)
+
+
 # ---- shapes ----------------------------------------------------------------------------------
 
 
@@ -153,8 +168,19 @@ class FindingTest(FileShape):
         return [(op, v) for op, v in zip(OPERATORS, values, strict=True) if v is not None]
 
     def holds(self, value: Any) -> bool:
-        """Whether a known finding value passes this test (the engine's own semantics)."""
+        """Whether a known finding value passes this test (the engine's own semantics); an
+        ``Assumed`` value never does."""
+        if isinstance(value, Assumed):
+            return False
         return OPERATORS[self.operator].test(value, self.operand)
+
+    def fails(self, value: Any) -> bool:
+        """Whether a known finding value is known to fail this test (for an ``Assumed`` value:
+        every value it may be fails). Not the same as ``not holds`` for an ``Assumed`` value."""
+        test = OPERATORS[self.operator].test
+        if isinstance(value, Assumed):
+            return not any(test(v, self.operand) for v in value.values)
+        return not test(value, self.operand)
 
     @property
     def operator(self) -> str:
@@ -318,21 +344,34 @@ class Evaluation:
     children: tuple[Evaluation, ...] = ()
 
 
-def evaluate(condition: Any, findings: Mapping[str, Any], reached: Container[str]) -> Evaluation:
-    """``condition`` against a case's ``findings`` and the conclusions ``reached``: each test
-    held, failed, or is unknown (its finding was not given); a group combines its tests."""
+def evaluate(
+    condition: Any,
+    findings: Mapping[str, Any],
+    reached: Container[str],
+    ruled_out: Container[str] = (),
+) -> Evaluation:
+    """``condition`` against a case's ``findings``, the conclusions ``reached`` and those
+    ``ruled_out`` (known not to hold), three-valued, as the engine reasons: a test held, failed,
+    or is unknown (its finding was not given, or its conclusion neither reached nor ruled out);
+    a test under ``none`` holds only when what it tests is known to be false. A group combines
+    its tests."""
 
     def leaf(test: Any, negated: bool) -> Evaluation:
         if isinstance(test, ConclusionTest):
             true = test.conclusion in reached
+            if not true and test.conclusion not in ruled_out:
+                return Evaluation(test, UNKNOWN, negated)
             return Evaluation(test, HELD if true != negated else FAILED, negated)
         if test.finding not in findings:
-            # Like the engine: 'none' holds unless a test is true of a present fact, so an
-            # unknown finding under it counts as held.
-            return Evaluation(test, HELD if negated else UNKNOWN, negated)
+            return Evaluation(test, UNKNOWN, negated)
         value = findings[test.finding]
-        true = test.holds(value)
-        return Evaluation(test, HELD if true != negated else FAILED, negated, value, known=True)
+        if test.holds(value):
+            status = FAILED if negated else HELD
+        elif test.fails(value):
+            status = HELD if negated else FAILED
+        else:  # an Assumed value some of whose possible values pass
+            status = UNKNOWN
+        return Evaluation(test, status, negated, value, known=True)
 
     def group(key: str, parts: list[Evaluation]) -> Evaluation:
         # One held test decides 'any', one failed test 'all' (and 'none', whose tests are

@@ -10,14 +10,16 @@ pydantic dataclasses: dumped (``serialize.to_data``), they are ``lumbar consult 
 
 from __future__ import annotations
 
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import networkx as nx
 from pydantic import ConfigDict, Field, computed_field, field_serializer
 from pydantic.dataclasses import dataclass
 
+from .conditions import Assumed
 from .model import load as kb_module
 from .model.case import Case
 from .model.knowledge import Citation, KnowledgeBase
@@ -124,6 +126,13 @@ class Derived:
             "it stands in (see the top-level 'disputes')."
         ),
     ] = ()
+    assumes: Annotated[
+        tuple[str, ...],
+        Field(
+            description="Warning signs nobody answered that it rests on (assumed absent): while "
+            "any is open, the conclusion is provisional."
+        ),
+    ] = ()
 
     @computed_field(description="Ids of the rules that concluded it, in firing order.")
     @property
@@ -184,6 +193,16 @@ class Triage:
     raised_by: Annotated[
         tuple[str, ...], Field(description="Findings the winning triage conclusion rests on.")
     ]
+    firmness: Annotated[
+        Literal["final", "provisional"],
+        Field(
+            description="final, or provisional: it waits for warning signs nobody answered "
+            "(unscreened); an undetermined triage is always provisional."
+        ),
+    ] = "final"
+    unscreened: Annotated[
+        tuple[str, ...], Field(description="The warning signs to ask before it is final.")
+    ] = ()
 
 
 @dataclass(frozen=True, config=RESULT | ConfigDict(arbitrary_types_allowed=True))
@@ -213,6 +232,24 @@ class Result:
             "touches (a rule of one fired), with every side and its citations."
         ),
     ] = ()
+    assumed: Annotated[
+        dict[str, Assumed],
+        Field(
+            description="Warning signs the case did not answer, each assumed to be none of its "
+            "warning values (which may rule a warning out, never support anything)."
+        ),
+    ] = field(default_factory=dict)
+    ruled_out: Annotated[
+        tuple[str, ...],
+        Field(
+            description="Conclusions known not to hold: every rule that could reach them failed."
+        ),
+    ] = ()
+
+    @property
+    def run_findings(self) -> dict[str, Any]:
+        """What the rules ran on: the case's findings and the assumed warning signs."""
+        return {**self.case.findings, **self.assumed}
 
     @field_serializer("case")
     def _case_id(self, case: Case) -> str:
@@ -264,15 +301,41 @@ def consult(
     knowledge base made in memory, which the cache does not keep: mutation testing)."""
     kb = kb or default_kb()
     rules = compiled or backend.compiled(kb)
-    recorder = TraceRecorder(kb, case.findings)
-    fired = rules.run(case.findings, [recorder], DEFAULT_MAX_FIRINGS)
-    return build_result(case, kb, recorder.graph, fired)
+    assumed = assumptions(kb, case.findings)
+    given = {**case.findings, **assumed}
+    findings = {name: given[name] for name in kb.findings if name in given}
+    recorder = TraceRecorder(kb, findings, assumed)
+    fired = rules.run(findings, [recorder], DEFAULT_MAX_FIRINGS)
+    return build_result(case, kb, recorder.graph, fired, assumed)
 
 
-def build_result(case: Case, kb: KnowledgeBase, trace: nx.DiGraph, fired: int) -> Result:
+def assumptions(kb: KnowledgeBase, findings: dict[str, Any]) -> dict[str, Any]:
+    """The warning signs (``red_flag`` and ``screen`` values in the vocabulary) a case does not
+    answer, each ``Assumed`` to be none of its warning values: that may rule a warning out, but
+    is never evidence for anything. Conclusions that rest on an assumption, and every reassuring
+    triage level while any warning sign is unanswered, are provisional: the answer says what it
+    is still waiting for."""
+    out: dict[str, Any] = {}
+    for name, spec in kb.findings.items():
+        if name in findings or not spec.warning_values:
+            continue
+        domain = (True, False) if spec.type == "boolean" else spec.values or ()
+        rest = tuple(v for v in domain if v not in spec.warning_values)
+        out[name] = Assumed(rest, spec.warning_values)
+    return out
+
+
+def build_result(
+    case: Case,
+    kb: KnowledgeBase,
+    trace: nx.DiGraph,
+    fired: int,
+    assumed: dict[str, Any] | None = None,
+) -> Result:
+    assumed = assumed or {}
     evidence = _evidence(trace)
     derived = [
-        _derive(kb, trace, node, *evidence[node])
+        _derive(kb, trace, node, *evidence[node], assumed)
         for node, kind in trace.nodes(data="kind")
         if kind == "conclusion"
     ]
@@ -286,7 +349,11 @@ def build_result(case: Case, kb: KnowledgeBase, trace: nx.DiGraph, fired: int) -
 
     ordered = tuple(sorted(derived, key=rank))
     disputes = _disputes_in_case(kb, ordered)
-    return Result(case, _triage(kb, ordered), ordered, trace, fired, disputes)
+    ruled_out = tuple(
+        d["conclusion"] for _, d in trace.nodes(data=True) if d["kind"] == "ruled_out"
+    )
+    triage = _triage(kb, ordered, assumed)
+    return Result(case, triage, ordered, trace, fired, disputes, assumed, ruled_out)
 
 
 def _disputes_in_case(
@@ -327,23 +394,32 @@ def disputes_about(
     return tuple(out)
 
 
-def _evidence(trace: nx.DiGraph) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """For every node, the findings and the articles its whole chain rests on (one pass in
-    topological order instead of a search per conclusion)."""
-    out: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+Evidence = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
+def _evidence(trace: nx.DiGraph) -> dict[str, Evidence]:
+    """For every node, the findings and the articles its whole chain rests on, and the findings
+    it rests on only through a conclusion being ruled out (the screening it needed); one pass
+    in topological order instead of a search per conclusion."""
+    out: dict[str, Evidence] = {}
     for node in nx.topological_sort(trace):
         findings: set[str] = set()
         articles: set[str] = set()
+        screened: set[str] = set()
         for pred in trace.predecessors(node):
-            pred_findings, pred_articles = out[pred]
-            findings |= pred_findings
-            articles |= pred_articles
+            pred_findings, pred_articles, pred_screened = out[pred]
             data = trace.nodes[pred]
+            screened |= pred_screened
+            if data["kind"] == "ruled_out" and trace.nodes[node]["kind"] != "ruled_out":
+                screened |= pred_findings
+            else:
+                findings |= pred_findings
+            articles |= pred_articles
             if data["kind"] == "finding":
                 findings.add(data["name"])
             elif data["kind"] == "firing":
                 articles.add(data["article"])
-        out[node] = (frozenset(findings), frozenset(articles))
+        out[node] = (frozenset(findings), frozenset(articles), frozenset(screened))
     return out
 
 
@@ -353,6 +429,8 @@ def _derive(
     node: str,
     findings: frozenset[str],
     articles: frozenset[str],
+    screened: frozenset[str],
+    assumed: dict[str, Any],
 ) -> Derived:
     spec = kb.conclusions[trace.nodes[node]["conclusion"]]
     by_rule: dict[str, list[str]] = {}
@@ -384,12 +462,19 @@ def _derive(
         tuple(sorted(articles)),
         tuple(causes),
         disputes,
+        tuple(f for f in assumed if f in findings or f in screened),
     )
 
 
-def _triage(kb: KnowledgeBase, conclusions: tuple[Derived, ...]) -> Triage:
+def _triage(kb: KnowledgeBase, conclusions: tuple[Derived, ...], assumed: dict[str, Any]) -> Triage:
     reached = [c for c in conclusions if c.kind == "triage"]
     if not reached:
-        return Triage("undetermined", None, "Not enough information to triage", ())
+        return Triage(
+            "undetermined", None, "Not enough information to triage", (), "provisional", ()
+        )
     top = min(reached, key=lambda c: kb.level_rank(kb.conclusions[c.id].level or ""))
-    return Triage(kb.conclusions[top.id].level or "", top.id, top.label, top.findings)
+    level = kb.conclusions[top.id].level or ""
+    # A reassuring level waits for every warning sign; any other for those it rests on.
+    waiting = tuple(assumed) if level in kb.reassuring_levels else top.assumes
+    firmness = "provisional" if waiting else "final"
+    return Triage(level, top.id, top.label, top.findings, firmness, waiting)

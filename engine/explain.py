@@ -20,7 +20,15 @@ from typing import Annotated, Any
 from pydantic import Field, field_serializer
 from pydantic.dataclasses import dataclass
 
-from .conditions import FAILED, HELD, UNKNOWN, ConclusionTest, Evaluation, describe_test
+from .conditions import (
+    FAILED,
+    HELD,
+    UNKNOWN,
+    ConclusionTest,
+    Evaluation,
+    FindingTest,
+    describe_test,
+)
 from .conditions import evaluate as evaluate_when
 from .consult import DisputeInCase, Result, disputes_about
 from .errors import Problem, QueryError
@@ -124,7 +132,7 @@ def _how(result: Result, kb: KnowledgeBase, cid: str, seen: set[str]) -> How:
     steps = []
     for support in derived.supported_by:
         findings = tuple(
-            (fact.name, result.case.findings[fact.name])
+            (fact.name, result.run_findings[fact.name])
             for fact in support.matched
             if isinstance(fact, FindingRef)
         )
@@ -197,7 +205,7 @@ def _why_not(result: Result, kb: KnowledgeBase, cid: str, depth: int, seen: set[
     for rule in kb.rules:
         if cid not in rule.then:
             continue
-        evaluation = evaluate_when(rule.when, result.case.findings, reached)
+        evaluation = evaluate_when(rule.when, result.run_findings, reached, result.ruled_out)
         condition = _check(evaluation, result, kb, depth - 1, seen, supply, change)
         rules.append(RuleCheck(rule.id, rule.citation, condition))
     return WhyNot(cid, spec.label, False, tuple(rules), tuple(supply), tuple(change))
@@ -205,13 +213,18 @@ def _why_not(result: Result, kb: KnowledgeBase, cid: str, depth: int, seen: set[
 
 def evaluate(result: Result, kb: KnowledgeBase, rule_id: str) -> Check:
     """A rule's condition evaluated against the finished consultation."""
-    evaluation = evaluate_when(kb.rule(rule_id).when, result.case.findings, _reached(result))
+    evaluation = evaluate_when(
+        kb.rule(rule_id).when, result.run_findings, _reached(result), result.ruled_out
+    )
     return _check(evaluation, result, kb, WHY_NOT_DEPTH, set(), {}, {})
 
 
 def evaluate_condition(condition: Any, result: Result, kb: KnowledgeBase) -> bool:
     """Whether a condition holds on the finished consultation (no explanation is built)."""
-    return evaluate_when(condition, result.case.findings, _reached(result)).status == HELD
+    return (
+        evaluate_when(condition, result.run_findings, _reached(result), result.ruled_out).status
+        == HELD
+    )
 
 
 def _reached(result: Result) -> frozenset[str]:
@@ -237,17 +250,42 @@ def _check(
         if ev.negated:
             if ev.status == FAILED:
                 change[f"{cid} was reached; it must not be"] = None
+            elif ev.status == UNKNOWN:
+                for name in _unanswered_for(result, kb, cid):
+                    supply[f"{name} (to rule out {cid})"] = None
             return Check(f"no {cid}", ev.status)
         if ev.status == HELD:
             return Check(cid, HELD)
         because = _why_not(result, kb, cid, depth, seen)
         supply.update(dict.fromkeys(because.to_supply))
         change.update(dict.fromkeys(because.to_change))
-        return Check(cid, FAILED, because=because)
+        return Check(cid, ev.status, because=because)
     finding, text = ev.node.finding, describe_test(ev.node)
     text = f"not {text}" if ev.negated else text
-    if ev.status == UNKNOWN:
-        supply[f"{finding} (needs {text.removeprefix(finding + ' ')})"] = None
+    assumed = finding in result.assumed
+    if ev.status == UNKNOWN or (assumed and ev.status == FAILED):
+        asked = "not asked; " if assumed else ""
+        supply[f"{finding} ({asked}needs {text.removeprefix(finding + ' ')})"] = None
     elif ev.status == FAILED:
         change[f"{finding} is {value_text(ev.value)}; needs {text}"] = None
     return Check(text, ev.status, ev.value, ev.known)
+
+
+def _unanswered_for(result: Result, kb: KnowledgeBase, cid: str) -> list[str]:
+    """The findings not given that rules able to conclude ``cid`` still wait for: answering
+    them is what would rule ``cid`` out."""
+    reached = _reached(result)
+    out: dict[str, None] = {}
+    for rule in kb.producers.get(cid, []):
+        ev = evaluate_when(rule.when, result.run_findings, reached, result.ruled_out)
+        if ev.status == UNKNOWN:
+            out.update(dict.fromkeys(_unknown_findings(ev, result)))
+    return list(out)
+
+
+def _unknown_findings(ev: Evaluation, result: Result) -> list[str]:
+    if isinstance(ev.node, str):
+        return [n for c in ev.children for n in _unknown_findings(c, result)]
+    if isinstance(ev.node, FindingTest) and ev.status == UNKNOWN:
+        return [ev.node.finding]
+    return []

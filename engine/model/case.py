@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -25,6 +25,7 @@ class Expect(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     triage: str | None = None  # a triage level, or "undetermined"
+    firmness: Literal["final", "provisional"] | None = None  # how firm the triage must be
     conclusions: tuple[str, ...] = ()  # must be reached
     absent: tuple[str, ...] = ()  # must not be reached
     rules: tuple[str, ...] = ()  # must fire

@@ -35,6 +35,12 @@ class Finding:
     red_flag: tuple[bool | str, ...]
     urgent: tuple[bool | str, ...]
     location: Location
+    screen: tuple[bool | str, ...] = ()
+
+    @property
+    def warning_values(self) -> tuple[bool | str, ...]:
+        """The values a reassurance waits to see ruled out: red_flag, then screen values."""
+        return (*self.red_flag, *self.screen)
 
     def allows(self, value: Any) -> bool:
         """Whether ``value`` is a valid value of this finding."""
@@ -131,6 +137,7 @@ class KnowledgeBase:
     articles: dict[str, Article]
     rules: tuple[Rule, ...]
     disputes: tuple[Dispute, ...] = ()
+    reassuring_levels: tuple[str, ...] = ()  # final only once every warning sign is answered
     # sha256 of the files it was loaded from, set by ``load``; the key of the compiled-rules
     # cache. Not an __init__ argument, so ``dataclasses.replace`` never copies it: a changed
     # copy (a mutant, a test's broken knowledge base) must not pass for the files.

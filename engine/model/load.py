@@ -122,6 +122,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
             s.red_flag,
             s.urgent,
             here(vocab_path, vocab_raw, "findings", name),
+            s.screen,
         )
         for name, s in vocab.findings.items()
     }
@@ -162,6 +163,26 @@ def load(root: Path | None = None) -> KnowledgeBase:
                     c.location,
                     f"conclusions.{cid}.level: {c.level!r} is not one "
                     f"of triage_levels ({', '.join(concl.triage_levels)}).",
+                )
+            )
+    levels_reached = {c.level for c in conclusions.values()}
+    for key, levels in (("triage_levels", concl.triage_levels), ("reassuring_levels", ())):
+        for i, level in enumerate(levels):
+            if level not in levels_reached:
+                problems.append(
+                    _at(
+                        here(concl_path, concl_raw, key, i),
+                        f"{key}[{i}]: no triage conclusion has level {level!r}; add one "
+                        "(kind: triage, level: ...) or remove the level.",
+                    )
+                )
+    for i, level in enumerate(concl.reassuring_levels):
+        if level not in concl.triage_levels:
+            problems.append(
+                _at(
+                    here(concl_path, concl_raw, "reassuring_levels", i),
+                    f"reassuring_levels[{i}]: {level!r} is not one of triage_levels "
+                    f"({', '.join(concl.triage_levels)}).",
                 )
             )
 
@@ -253,7 +274,14 @@ def load(root: Path | None = None) -> KnowledgeBase:
     if problems:
         raise KnowledgeBaseError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     kb = KnowledgeBase(
-        root, findings, conclusions, concl.triage_levels, articles, tuple(rules), disputes
+        root,
+        findings,
+        conclusions,
+        concl.triage_levels,
+        articles,
+        tuple(rules),
+        disputes,
+        concl.reassuring_levels,
     )
     object.__setattr__(kb, "digest", _digest(read))  # frozen, and deliberately not in __init__
     return kb

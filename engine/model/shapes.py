@@ -29,6 +29,9 @@ class FindingSpec(FileShape):
     # safety invariants (tests/test_invariants.py) are stated over these.
     red_flag: tuple[bool | str, ...] = ()
     urgent: tuple[bool | str, ...] = ()
+    # Values that are warning signs only in some circumstances (with time, with other signs):
+    # like red_flag values, a reassurance waits until the case has ruled them out.
+    screen: tuple[bool | str, ...] = ()
 
     @model_validator(mode="after")
     def _fits_type(self) -> FindingSpec:
@@ -41,8 +44,8 @@ class FindingSpec(FileShape):
         if self.type != "number" and {self.unit, self.min, self.max} != {None}:
             raise ValueError("only a number finding has 'unit', 'min' and 'max'")
         allowed = (True, False) if self.type == "boolean" else self.values or ()
-        if any(v not in allowed for v in (*self.red_flag, *self.urgent)):
-            raise ValueError("red_flag and urgent list values of the finding")
+        if any(v not in allowed for v in (*self.red_flag, *self.urgent, *self.screen)):
+            raise ValueError("red_flag, urgent and screen list values of the finding")
         if any(v not in self.red_flag for v in self.urgent):
             raise ValueError("an urgent value is also a red_flag value")
         return self
@@ -63,6 +66,8 @@ class ConclusionSpec(FileShape):
 
 class ConclusionsFile(FileShape):
     triage_levels: tuple[str, ...] = Field(min_length=2)
+    # levels that are final only once every warning sign is answered (see conclusions.yaml)
+    reassuring_levels: tuple[str, ...] = ()
     conclusions: dict[Annotated[str, Field(pattern=SNAKE)], ConclusionSpec]
 
 

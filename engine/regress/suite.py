@@ -113,6 +113,12 @@ def judge_case(case: Case, result: Result, kb: KnowledgeBase) -> CaseOutcome:
             if expect.triage != "undetermined":
                 wanted = next(c.id for c in kb.conclusions.values() if c.level == expect.triage)
                 explanations.append(why_not(result, kb, wanted))
+        if expect.firmness is not None and expect.firmness != result.triage.firmness:
+            waiting = ", ".join(result.triage.unscreened) or "nothing"
+            failures.append(
+                f"triage firmness: expected {expect.firmness}, got {result.triage.firmness} "
+                f"(waiting for: {waiting})"
+            )
         for cid in expect.conclusions:
             if cid not in reached:
                 failures.append(f"expected conclusion {cid} was not reached")

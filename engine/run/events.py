@@ -2,7 +2,8 @@
 
 A backend (``backend.py``) calls ``Observer.fired`` once per rule firing with a ``Firing``: its
 order, the knowledge-base rule, and typed references to the facts it matched. The trace node ids
-(``finding:NAME``, ``conclusion:ID``, ``firing:N``) are written and read here and nowhere else:
+(``finding:NAME``, ``conclusion:ID``, ``ruled_out:ID``, ``firing:N``) are written and read here
+and nowhere else:
 ``FindingRef(name).node``, ``ConclusionRef(id).node`` (or ``conclusion_node(id)``),
 ``firing_node(n)`` and back, ``ref_of(node)``.
 Callers: the backends, the trace recorder, and the readers of a trace (consult, explain, the
@@ -39,7 +40,18 @@ class ConclusionRef:
         return f"conclusion:{self.id}"
 
 
-FactRef = FindingRef | ConclusionRef
+@dataclass(frozen=True)
+class RuledOutRef:
+    """A conclusion known not to hold: every rule that could conclude it failed."""
+
+    id: str
+
+    @property
+    def node(self) -> str:
+        return f"ruled_out:{self.id}"
+
+
+FactRef = FindingRef | ConclusionRef | RuledOutRef
 
 
 def conclusion_node(cid: str) -> str:
@@ -58,6 +70,8 @@ def ref_of(node: str) -> FactRef:
         return FindingRef(key)
     if kind == "conclusion":
         return ConclusionRef(key)
+    if kind == "ruled_out":
+        return RuledOutRef(key)
     raise ValueError(f"not the node of a fact: {node!r}")
 
 
@@ -75,4 +89,9 @@ class Firing:
 
 
 class Observer(Protocol):
-    def fired(self, firing: Firing) -> None: ...
+    def fired(self, firing: Firing) -> None:
+        """A knowledge-base rule fired."""
+
+    def ruled_out(self, conclusion: str, because: tuple[FactRef, ...]) -> None:
+        """``conclusion`` is known not to hold, ``because`` of these facts (what the rules
+        that could conclude it failed on)."""

@@ -24,14 +24,14 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from experta import AND, NOT, OR, Fact, KnowledgeEngine, P, Rule
+from experta import AND, NOT, OR, Fact, InitialFact, KnowledgeEngine, P, Rule
 from experta.abstract import Strategy
 
-from ..conditions import OPERATORS, ConclusionTest, FindingTest, fold
+from ..conditions import OPERATORS, ConclusionTest, FindingTest, fold, walk
 from ..errors import InferenceError, Problem
 from ..model.knowledge import KnowledgeBase
 from ..model.knowledge import Rule as KbRule
-from .events import ConclusionRef, FactRef, FindingRef, Firing, Observer
+from .events import ConclusionRef, FactRef, FindingRef, Firing, Observer, RuledOutRef
 
 # Salience = -STRATUM_WEIGHT * stratum + rule salience: a rule that tests for the absence of a
 # conclusion always waits until every rule that could conclude it has had its turn.
@@ -44,6 +44,15 @@ class Finding(Fact):
 
 class Concluded(Fact):
     """A conclusion reached by a rule: ``Concluded(id=...)``."""
+
+
+class RuledOut(Fact):
+    """A conclusion known not to hold: every rule that could conclude it is known to fail on
+    what the case says. ``RuledOut(id=...)``."""
+
+
+class Failed(Fact):
+    """A rule known not to fire on what the case says (a step towards ``RuledOut``)."""
 
 
 class StableStrategy(Strategy):
@@ -94,7 +103,8 @@ class CompiledEngine(KnowledgeEngine):
         """experta's ``run`` loop, telling each observer about every firing. Returns the count."""
         observers = tuple(observers)
         self.running = True
-        fired = 0
+        self.failed_on: dict[str, tuple[FactRef, ...]] = {}  # rule id -> facts it failed on
+        fired = steps = 0
         try:
             while self.running:
                 added, removed = self.get_activations()
@@ -102,27 +112,36 @@ class CompiledEngine(KnowledgeEngine):
                 activation = self.agenda.get_next()
                 if activation is None:
                     break
-                if fired >= max_firings:
+                if steps >= max_firings:
                     raise InferenceError(
                         Problem(
                             "rules",
                             None,
                             None,
                             f"more than {max_firings} rule firings without "
-                            f"reaching a fixed point (last: {activation.rule.kb_rule.id}); the "
+                            f"reaching a fixed point (last: {activation.rule.__name__}); the "
                             "rules loop. Check rules that conclude what they test.",
                         )
                     )
-                fired += 1
-                if observers:
-                    facts = sorted(activation.facts, key=lambda f: f["__factid__"])
-                    firing = Firing(
-                        fired,
-                        activation.rule.kb_rule,
-                        tuple(_ref(f) for f in facts if f["__factid__"] > 0),
-                    )
+                steps += 1
+                facts = sorted(activation.facts, key=lambda f: f["__factid__"])
+                # the initial fact (id 0) and Failed notes are not facts of the case
+                matched = tuple(
+                    _ref(f) for f in facts if f["__factid__"] > 0 and not isinstance(f, Failed)
+                )
+                kb_rule = activation.rule.kb_rule
+                if kb_rule is not None:
+                    fired += 1
+                    firing = Firing(fired, kb_rule, matched)
                     for obs in observers:
                         obs.fired(firing)
+                elif activation.rule.failed is not None:
+                    self.failed_on.setdefault(activation.rule.failed, matched)
+                else:
+                    cid, producers = activation.rule.ruled_out
+                    because = tuple(dict.fromkeys(r for p in producers for r in self.failed_on[p]))
+                    for obs in observers:
+                        obs.ruled_out(cid, because)
                 activation.rule(self)
         finally:
             self.running = False
@@ -132,24 +151,57 @@ class CompiledEngine(KnowledgeEngine):
 def _ref(fact: Any) -> FactRef:
     if isinstance(fact, Finding):
         return FindingRef(fact["name"])
+    if isinstance(fact, RuledOut):
+        return RuledOutRef(fact["id"])
     return ConclusionRef(fact["id"])
 
 
+# Three-valued reasoning with positive facts only: a test under `none` needs what it tests to be
+# known false (a finding known with another value; a conclusion ``RuledOut``), never merely
+# absent from working memory, so an unknown finding is never read as "no". ``failure`` is the
+# dual of ``pattern``: when a rule is known not to fire.
+
+
 def pattern(condition: Any) -> Any:
-    """A knowledge-base condition in experta's pattern language."""
+    """When a knowledge-base condition holds, in experta's pattern language."""
+
+    def leaf(test: Any, negated: bool) -> Any:
+        return _known_false(test) if negated else _true(test)
 
     def group(key: str, parts: list[Any]) -> Any:
-        if key == "none":
-            parts = [NOT(p) for p in parts]
         return OR(*parts) if key == "any" else AND(*parts)
 
-    return fold(condition, _leaf_pattern, group)
+    return fold(condition, leaf, group)
 
 
-def _leaf_pattern(test: Any, _negated: bool) -> Any:
+def failure(condition: Any) -> Any:
+    """When a knowledge-base condition is known not to hold, in experta's pattern language."""
+
+    def leaf(test: Any, negated: bool) -> Any:
+        return _true(test) if negated else _known_false(test)
+
+    def group(key: str, parts: list[Any]) -> Any:
+        return AND(*parts) if key == "any" else OR(*parts)
+
+    return fold(condition, leaf, group)
+
+
+def _true(test: Any) -> Any:
     if isinstance(test, ConclusionTest):
         return Concluded(id=test.conclusion)
     return Finding(name=test.finding, value=_value_constraint(test))
+
+
+def _known_false(test: Any) -> Any:
+    if isinstance(test, ConclusionTest):
+        return RuledOut(id=test.conclusion)
+
+    def fails(value: Any) -> bool:
+        return test.fails(value)
+
+    expression = OPERATORS[test.operator].expression.format(test.operand)
+    fails.expression = f"not ({expression})"  # type: ignore[attr-defined]
+    return Finding(name=test.finding, value=P(fails))
 
 
 def _value_constraint(test: FindingTest) -> Any:
@@ -203,17 +255,71 @@ def _experta_rule(rule: KbRule) -> Rule:
     # the strategy and the observers can always get back to the knowledge-base rule.
     conclude.kb_rule = rule  # type: ignore[attr-defined]
     conclude.kb_index = rule.index  # type: ignore[attr-defined]
+    conclude.failed = conclude.ruled_out = None  # type: ignore[attr-defined]
     conclude.__name__ = rule.id
     lhs = pattern(rule.when)
     salience = -STRATUM_WEIGHT * rule.stratum + rule.salience
     return Rule(lhs, salience=salience)(conclude)
 
 
+def _bookkeeping(kb: KnowledgeBase) -> dict[str, Rule]:
+    """The rules that find conclusions known not to hold: for every conclusion some test needs
+    to be false (under ``none``, or inside the failure of such a conclusion's producers), one
+    rule per producer that notes when it is known to fail (``Failed``), and one that rules the
+    conclusion out once all its producers failed (``RuledOut``). Not knowledge-base rules: they
+    are not cited, and they tell observers ``ruled_out`` rather than ``fired``."""
+    needed = {t.conclusion for r in kb.rules for t, neg in walk(r.when) if neg and _concl(t)}
+    todo = list(needed)
+    while todo:
+        for producer in kb.producers.get(todo.pop(), []):
+            for t, neg in walk(producer.when):
+                if not neg and _concl(t) and t.conclusion not in needed:
+                    needed.add(t.conclusion)
+                    todo.append(t.conclusion)
+    index = len(kb.rules)  # after every knowledge-base rule, for the agenda's tie-break
+    out: dict[str, Rule] = {}
+    failing = sorted({p.index: p for c in needed for p in kb.producers.get(c, [])}.items())
+    for _, producer in failing:
+        out[f"f{index:04d}_{producer.id}"] = _helper(
+            failure(producer.when), Failed(rule=producer.id), index, failed=producer.id
+        )
+        index += 1
+    for cid in sorted(needed, key=list(kb.conclusions).index):
+        producers = tuple(p.id for p in kb.producers.get(cid, []))
+        lhs = AND(*(Failed(rule=p) for p in producers)) if producers else InitialFact()
+        out[f"o{index:04d}_{cid}"] = _helper(
+            lhs, RuledOut(id=cid), index, ruled_out=(cid, producers)
+        )
+        index += 1
+    return out
+
+
+def _concl(test: Any) -> bool:
+    return isinstance(test, ConclusionTest)
+
+
+def _helper(
+    lhs: Any, fact: Fact, index: int, failed: str | None = None, ruled_out: Any = None
+) -> Rule:
+    def note(engine: KnowledgeEngine) -> None:
+        engine.declare(fact.copy())
+
+    note.kb_rule = None  # type: ignore[attr-defined]
+    note.kb_index = index  # type: ignore[attr-defined]
+    note.failed = failed  # type: ignore[attr-defined]
+    note.ruled_out = ruled_out  # type: ignore[attr-defined]
+    note.__name__ = f"rules out {ruled_out[0]}" if ruled_out else f"{failed} fails"
+    # Before any knowledge-base rule: what is known to be false is known as early as possible.
+    return Rule(lhs, salience=STRATUM_WEIGHT)(note)
+
+
 def compile_rules(kb: KnowledgeBase) -> type[CompiledEngine]:
-    """One engine class holding one experta Rule per knowledge-base rule."""
+    """One engine class holding one experta Rule per knowledge-base rule, and the rules that
+    find conclusions known not to hold (``_bookkeeping``)."""
     # experta collects rules with inspect.getmembers, i.e. by attribute name: keep them in
     # knowledge-base order with a zero-padded index.
     attrs = {f"r{rule.index:04d}_{rule.id}": _experta_rule(rule) for rule in kb.rules}
+    attrs.update(_bookkeeping(kb))
     return type("LumbarEngine", (CompiledEngine,), attrs)
 
 

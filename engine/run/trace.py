@@ -1,18 +1,20 @@
 """The trace of one consultation as a ``networkx`` graph, and its export.
 
 ``TraceRecorder`` is an observer of a run (``events.Observer``): it adds a node per fact (a
-finding of the case, a conclusion reached) and per rule firing, an edge from each fact a firing
-matched to the firing, and an edge from the firing to each conclusion it declared. Conditions
-under ``none`` match no fact; the firing node lists them in ``absent`` so the step stays
-checkable.
+finding of the case, marked ``assumed`` when it is a warning sign nobody answered; a conclusion
+reached; a conclusion ruled out) and per rule firing, an edge from each fact a firing matched to
+the firing, an edge from the firing to each conclusion it declared, and edges from the facts a
+conclusion was ruled out on to its ``ruled_out`` node. A firing node lists in ``absent`` the
+conditions it needed to be known false.
 
-Node ids (made in ``events``): ``finding:NAME``, ``conclusion:ID``, ``firing:N`` (N = firing
-order, from 1).
+Node ids (made in ``events``): ``finding:NAME``, ``conclusion:ID``, ``ruled_out:ID``,
+``firing:N`` (N = firing order, from 1).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Container, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -21,7 +23,7 @@ import networkx as nx
 from ..conditions import describe_test, walk
 from ..model.knowledge import KnowledgeBase, Rule
 from ..text import value_text
-from .events import FindingRef, Firing, conclusion_node
+from .events import FactRef, FindingRef, Firing, RuledOutRef, conclusion_node
 
 
 # Bounded: every reloaded knowledge base and every mutant brings new Rule objects.
@@ -44,14 +46,41 @@ def firing_attributes(rule: Rule) -> dict[str, Any]:
 class TraceRecorder:
     """Builds the trace graph while the engine runs."""
 
-    def __init__(self, kb: KnowledgeBase, findings: dict[str, Any]) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, findings: Mapping[str, Any], assumed: Container[str] = ()
+    ) -> None:
+        """``findings``: every finding the run is given, in vocabulary order; ``assumed``: those
+        of them nobody answered (warning signs assumed absent until asked)."""
         self.kb = kb
         self.graph = nx.DiGraph()
         for name, value in findings.items():
+            if name in assumed:
+                self.graph.add_node(
+                    FindingRef(name).node,
+                    kind="finding",
+                    name=name,
+                    value=None,
+                    assumed_not=list(value.warnings),
+                    label=f"{name}: not asked (assumed {value})",
+                    assumed=True,
+                )
+                continue
             label = f"{name} = {value_text(value)}"
             self.graph.add_node(
                 FindingRef(name).node, kind="finding", name=name, value=value, label=label
             )
+
+    def ruled_out(self, conclusion: str, because: tuple[FactRef, ...]) -> None:
+        node = RuledOutRef(conclusion).node
+        spec = self.kb.conclusions[conclusion]
+        self.graph.add_node(
+            node,
+            kind="ruled_out",
+            conclusion=conclusion,
+            conclusion_kind=spec.kind,
+            label=f"ruled out: {spec.label}",
+        )
+        self.graph.add_edges_from(((m.node, node) for m in because), relation="ruled_out")
 
     def fired(self, firing: Firing) -> None:
         rule, g = firing.rule, self.graph
