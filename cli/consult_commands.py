@@ -13,6 +13,7 @@ from ..engine.consult import consult as run_consult
 from ..engine.errors import LumbarError, Problem
 from ..engine.model import load as kb_module
 from ..engine.model.case import load_case
+from ..engine.questions import ask
 from ..engine.run.trace import to_graphml, to_node_link
 from ..engine.serialize import to_data
 from . import consult_text as fmt
@@ -35,7 +36,28 @@ def consult(
     case: CaseArg,
     json_out: JsonOption = False,
     all_citations: Annotated[
-        bool, typer.Option("--all-citations", help="Show every supporting citation, not two.")
+        bool,
+        typer.Option(
+            "--all-citations",
+            help="Show every supporting citation, not two, every open question, and every "
+            "dispute in full.",
+        ),
+    ] = False,
+    brief: Annotated[
+        bool,
+        typer.Option(
+            "--brief",
+            help="One screen for clinicians: triage and how firm it is, the warning signs to "
+            "ask, the top 3 causes and 5 actions with one citation each.",
+        ),
+    ] = False,
+    disputes: Annotated[
+        bool,
+        typer.Option(
+            "--disputes",
+            help="Show every dispute the case touches with every side cited (by default, only "
+            "those this answer rests on, compactly).",
+        ),
     ] = False,
     diagram: DiagramOption = None,
     trace: Annotated[
@@ -58,7 +80,7 @@ def consult(
             )
         )
     knowledge = kb_module.load(kb)
-    result = run_consult(load_case(case, knowledge), knowledge)
+    result = ask(run_consult(load_case(case, knowledge), knowledge), knowledge)
     if diagram is not None and fmt_diagram is not None:
         write_diagram(result, knowledge, diagram, fmt_diagram, engine)
     if trace is not None:
@@ -73,7 +95,8 @@ def consult(
     if json_out:
         emit_json(to_data(result))
     else:
-        typer.echo(fmt.consultation(result, all_citations), nl=False)
+        text = fmt.brief(result) if brief else fmt.consultation(result, all_citations, disputes)
+        typer.echo(text, nl=False)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..engine.conditions import Assumed
 from ..engine.consult import DISCLAIMER, Derived, DisputeInCase, Result
 from ..engine.explain import Check, How, WhyNot
 from ..engine.text import value_text
@@ -19,25 +20,100 @@ def _item(
     )
 
 
-def consultation(result: Result, all_citations: bool = False) -> str:
-    """The answer for a person: triage, causes, what to do, cautions, each with citations."""
+QUESTIONS_SHOWN = 8  # open questions in the full report; --json lists them all
+BRIEF_CAUSES, BRIEF_ACTIONS, BRIEF_QUESTIONS = 3, 5, 4
+
+
+def headline(result: Result) -> str:
+    """The triage line: the level and how firm it is. A provisional answer never says its
+    reassuring label ("nothing to worry about"); it says what it is waiting for."""
+    t = result.triage
+    level = t.level.upper().replace("_", " ")
+    if t.firmness == "final":
+        return f"TRIAGE: {level} — {t.label}"
+    if not t.unscreened:
+        return f"TRIAGE (provisional): {level} — {t.label}"
+    waiting = ", ".join(_words(n) for n in t.unscreened)
+    label = "" if t.reassuring else f"{t.label}; "
+    return (
+        f"TRIAGE (provisional): {level} — {label}not yet screened: {waiting} (answer these; "
+        'any "yes" raises the level)'
+    )
+
+
+def _words(finding: str) -> str:
+    return finding.replace("_", " ")
+
+
+def _answer(value: object) -> str:
+    return (
+        {True: "yes", False: "no"}.get(value, value_text(value))
+        if isinstance(value, bool)
+        else value_text(value)
+    )
+
+
+def question_lines(result: Result, limit: int | None, indent: str = "  ") -> list[str]:
+    """The open questions, most impact first: the question, then each answer that changes the
+    result and what it changes."""
+    shown = result.open_questions if limit is None else result.open_questions[:limit]
+    lines: list[str] = []
+    for q in shown:
+        effects = []
+        for c in q.changes:
+            if c.level != result.triage.level:
+                what = c.level.upper().replace("_", " ")
+            else:
+                what = "causes: " + ", ".join(
+                    [f"+{x}" for x in c.causes_gained] + [f"-{x}" for x in c.causes_lost]
+                )
+            effects.append(f"{_answer(c.answer)} → {what}")
+        mark = "! " if q.warning_sign else "- "
+        lines += wrap(f"{mark}{q.question} ({q.finding}: {'; '.join(effects)})", indent)
+    rest = len(result.open_questions) - len(shown)
+    if rest > 0:
+        lines += wrap(f"(+{rest} more that decide between causes; --json lists all)", indent)
+    return lines
+
+
+def threshold_lines(result: Result, indent: str = "  ") -> list[str]:
+    lines: list[str] = []
+    for n in result.near_thresholds:
+        lines += wrap(
+            f"{n.finding} = {value_text(n.value)} is near the threshold of `{n.test}`: at "
+            f"{value_text(n.other_side)} the triage would be {n.level.upper().replace('_', ' ')}.",
+            indent,
+        )
+    return lines
+
+
+def consultation(result: Result, all_citations: bool = False, all_disputes: bool = False) -> str:
+    """The answer for a person: triage and how firm it is, what would change it, causes, what
+    to do, cautions, each with citations; the disputes the answer rests on."""
     limit = None if all_citations else CITATIONS_SHOWN
     case, t = result.case, result.triage
     out = [f"lumbar consultation: {case.id}"]
     if case.description:
         out += wrap(case.description, "  ")
-    out += ["", f"TRIAGE: {t.level.upper().replace('_', ' ')} — {t.label}"]
+    out += ["", *wrap(headline(result), "")]
     if t.raised_by:
-        raised = ", ".join(f"{n} = {value_text(case.findings[n])}" for n in t.raised_by)
+        raised = ", ".join(
+            f"{n} = {value_text(case.findings[n])}" for n in t.raised_by if n in case.findings
+        )
         out += wrap(f"raised by: {raised}", "  ")
     if t.conclusion is None:
         out += wrap(
-            "No triage rule fired: the case gives too few findings. `lumbar kb vocab` "
-            "lists the questions to ask; start with the warning signs.",
+            "No triage rule fired: nothing the case gives points to a level yet. Answer the "
+            "questions below, warning signs first.",
             "  ",
         )
     else:
         out += citations(result.get(t.conclusion).supported_by, "    ", limit)  # type: ignore[union-attr]
+    if result.open_questions:
+        out += ["", "What would change the answer (most important first; ! = warning sign)"]
+        out += question_lines(result, None if all_citations else QUESTIONS_SHOWN)
+    if result.near_thresholds:
+        out += ["", "Near a threshold", *threshold_lines(result)]
 
     sections: list[tuple[str, list[str]]] = []
     flags = result.of_kind("red_flag")
@@ -53,19 +129,31 @@ def consultation(result: Result, all_citations: bool = False) -> str:
     recs = result.of_kind("recommendation")
     if recs:
         sections.append(("What to do", _grouped(recs, causes, limit)))
-    for kind, title, bullet in (("caution", "Cautions", "x"), ("reassurance", "Reassurance", "~")):
-        items = result.of_kind(kind)
-        if items:
-            sections.append((title, [ln for d in items for ln in _item(d, bullet, limit)]))
-    if result.disputes:
-        labels = {d.id: d.label for d in result.conclusions}
-        title = "Where the articles disagree (every side" + (
-            "; one quote each, all with --all-citations)" if limit is not None else ")"
-        )
-        per_side = None if limit is None else 1
-        sections.append((title, dispute_lines(result.disputes, labels, per_side)))
+    cautions = result.of_kind("caution")
+    if cautions:
+        sections.append(("Cautions", [ln for d in cautions for ln in _item(d, "x", limit)]))
+    reassurance = result.of_kind("reassurance")
+    if reassurance:
+        title = "Reassurance"
+        if result.assumed:
+            waiting = ", ".join(_words(n) for n in result.assumed)
+            title += f" (provisional: waiting for the warning signs not yet asked: {waiting})"
+        sections.append((title, [ln for d in reassurance for ln in _item(d, "~", limit)]))
+    labels = {d.id: d.label for d in result.conclusions}
+    if all_disputes or all_citations:
+        if result.disputes:
+            title = "Where the articles disagree (every side" + (
+                "; one quote each, all with --all-citations)" if limit is not None else ")"
+            )
+            per_side = None if limit is None else 1
+            sections.append((title, dispute_lines(result.disputes, labels, per_side)))
+    else:
+        resting = [d for d in result.disputes if d.conclusions]
+        if resting:
+            title = "Where the articles disagree on this answer (--disputes: every side, cited)"
+            sections.append((title, [ln for d in resting for ln in _compact(d, labels)]))
     for title, lines in sections:
-        out += ["", title, *lines]
+        out += ["", *wrap(title, ""), *lines]
     footer = (
         f"{result.firings} rule firings. `lumbar explain CASE CONCLUSION` shows how any "
         "conclusion was reached, `--why-not CONCLUSION` why another was not."
@@ -73,6 +161,58 @@ def consultation(result: Result, all_citations: bool = False) -> str:
     out += ["", *wrap(footer, "")]
     out += ["", *wrap("Disclaimer: " + DISCLAIMER, "")]
     return "\n".join(out) + "\n"
+
+
+def _compact(d: DisputeInCase, labels: dict[str, str]) -> list[str]:
+    """A dispute in a few lines: its topic, what of this answer rests on it, each side."""
+    taken = d.taken()
+    lines = wrap(f"{DISPUTED} {d.topic} ({d.id})", "  ")
+    lines += wrap("rests on it: " + "; ".join(labels[x] for x in d.conclusions), "    ")
+    for i, side in enumerate(d.sides):
+        mark = " (this answer)" if i in taken else ""
+        lines += wrap(f"{chr(ord('A') + i)}. {side.position}{mark}", "    ")
+    return lines
+
+
+def brief(result: Result) -> str:
+    """One screen for a clinician (at most 25 lines of 100 columns): triage and its firmness,
+    the open warning-sign questions, the top causes and actions with one citation each, and
+    the disclaimer."""
+    out = [f"lumbar (brief): {result.case.id}", *wrap(headline(result), "")[:3]]
+    t = result.triage
+    if t.conclusion is not None:
+        out.append(_cited("  because", result.get(t.conclusion)))  # type: ignore[arg-type]
+    flags = [q for q in result.open_questions if q.warning_sign and q.impact == "raises"]
+    if flags:
+        out.append("Ask first:")
+        for q in flags[:BRIEF_QUESTIONS]:
+            worst = q.changes[0]
+            level = worst.level.upper().replace("_", " ")
+            out.append(_fit(f"  ! {q.question} {_answer(worst.answer)} → {level}"))
+    causes = result.of_kind("cause")[:BRIEF_CAUSES]
+    if causes:
+        out.append("Likely causes:")
+        out += [_cited(f"  {i}. {d.label}", d) for i, d in enumerate(causes, 1)]
+    actions = result.of_kind("recommendation")[:BRIEF_ACTIONS]
+    if actions:
+        out.append("What to do:")
+        out += [_cited(f"  - {d.label}", d) for d in actions]
+    out += wrap("Disclaimer: " + DISCLAIMER, "")
+    return "\n".join(out) + "\n"
+
+
+def _cited(text: str, d: Derived) -> str:
+    """``text — “quote” (article:line)`` in one line, the quote shortened to fit."""
+    c = d.supported_by[0].citation
+    tail = f"” ({c.article}:{c.line})"
+    room = WIDTH - len(text) - len(" — “") - len(tail)
+    if room < 12:
+        return _fit(f"{text} ({c.article}:{c.line})")
+    return f"{text} — “{shorten(c.quote, room)}{tail}"
+
+
+def _fit(line: str) -> str:
+    return line if len(line) <= WIDTH else line[: WIDTH - 2] + " …"
 
 
 def _count(items: tuple[str, ...], noun: str) -> str:
@@ -184,6 +324,8 @@ def _check_lines(check: Check, indent: str) -> list[str]:
             lines += _check_lines(child, indent + "    ")
         return lines
     actual = f"  (case: {value_text(check.actual)})" if check.known else ""
+    if isinstance(check.actual, Assumed):  # a warning sign nobody was asked: not known
+        mark, actual = MARK["unknown"], f"  (not asked; assumed {check.actual})"
     lines = [f"{indent}{mark} {check.test}{actual}"]
     if check.because is not None:
         because = check.because

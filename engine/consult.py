@@ -180,6 +180,44 @@ class DisputeInCase:
 
 
 @dataclass(frozen=True, config=RESULT)
+class Change:
+    """One answer to an open question, and what the consultation would then reach."""
+
+    answer: bool | str | float
+    level: Annotated[str, Field(description="The triage level it would reach.")]
+    causes_gained: tuple[str, ...] = ()
+    causes_lost: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, config=RESULT)
+class OpenQuestion:
+    """A finding still open (not given, or a warning sign only assumed absent) whose answer
+    could change the result."""
+
+    finding: str
+    question: str
+    warning_sign: Annotated[bool, Field(description="Reassurance waits for it.")]
+    assumed: Annotated[bool, Field(description="Assumed absent until asked.")]
+    changes: Annotated[tuple[Change, ...], Field(description="Answers that change something.")]
+    impact: Annotated[
+        Literal["raises", "lowers", "causes"],
+        Field(description="It may raise the triage level, lower it, or change the causes."),
+    ]
+
+
+@dataclass(frozen=True, config=RESULT)
+class NearThreshold:
+    """A number the case gave close to a threshold that decides the triage level."""
+
+    finding: str
+    value: float
+    threshold: float
+    test: Annotated[str, Field(description="The rule's test in words.")]
+    other_side: Annotated[float, Field(description="The value tried across the threshold.")]
+    level: Annotated[str, Field(description="The triage level reached there.")]
+
+
+@dataclass(frozen=True, config=RESULT)
 class Triage:
     """How urgent the case is: the most urgent triage conclusion reached."""
 
@@ -203,6 +241,9 @@ class Triage:
     unscreened: Annotated[
         tuple[str, ...], Field(description="The warning signs to ask before it is final.")
     ] = ()
+    reassuring: Annotated[
+        bool, Field(description="A level that reassures: its label is not shown until final.")
+    ] = False
 
 
 @dataclass(frozen=True, config=RESULT | ConfigDict(arbitrary_types_allowed=True))
@@ -239,6 +280,18 @@ class Result:
             "warning values (which may rule a warning out, never support anything)."
         ),
     ] = field(default_factory=dict)
+    open_questions: Annotated[
+        tuple[OpenQuestion, ...],
+        Field(
+            description="What would change the answer, ranked by impact (warning signs that "
+            "raise the level first). Filled by questions.ask (lumbar consult does); empty "
+            "otherwise."
+        ),
+    ] = ()
+    near_thresholds: Annotated[
+        tuple[NearThreshold, ...],
+        Field(description="Numbers near a threshold that decides the level (questions.ask)."),
+    ] = ()
     ruled_out: Annotated[
         tuple[str, ...],
         Field(
@@ -353,7 +406,9 @@ def build_result(
         d["conclusion"] for _, d in trace.nodes(data=True) if d["kind"] == "ruled_out"
     )
     triage = _triage(kb, ordered, assumed)
-    return Result(case, triage, ordered, trace, fired, disputes, assumed, ruled_out)
+    return Result(
+        case, triage, ordered, trace, fired, disputes, assumed=assumed, ruled_out=ruled_out
+    )
 
 
 def _disputes_in_case(
@@ -458,7 +513,7 @@ def _derive(
         spec.label,
         spec.description,
         tuple(supports),
-        tuple(sorted(findings)),
+        tuple(sorted(findings - set(assumed))),  # an assumption is never evidence
         tuple(sorted(articles)),
         tuple(causes),
         disputes,
@@ -474,7 +529,15 @@ def _triage(kb: KnowledgeBase, conclusions: tuple[Derived, ...], assumed: dict[s
         )
     top = min(reached, key=lambda c: kb.level_rank(kb.conclusions[c.id].level or ""))
     level = kb.conclusions[top.id].level or ""
-    # A reassuring level waits for every warning sign; any other for those it rests on.
-    waiting = tuple(assumed) if level in kb.reassuring_levels else top.assumes
+    # A reassuring level waits for every warning sign; any other for those it rests on, and,
+    # below the most urgent level, for the unanswered signs that would make it urgent.
+    if level in kb.reassuring_levels:
+        waiting = tuple(assumed)
+    else:
+        urgent = (
+            () if level == kb.triage_levels[0] else [n for n in assumed if kb.findings[n].urgent]
+        )
+        waiting = tuple(n for n in assumed if n in top.assumes or n in urgent)
     firmness = "provisional" if waiting else "final"
-    return Triage(level, top.id, top.label, top.findings, firmness, waiting)
+    reassuring = level in kb.reassuring_levels
+    return Triage(level, top.id, top.label, top.findings, firmness, waiting, reassuring)

@@ -17,11 +17,12 @@ most findings given asks few. Callers: the CLI (``consult``), the guided intervi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from .conditions import FAILED, FindingTest, describe_test, evaluate, walk
-from .consult import Result, assumptions
+from .consult import Change, NearThreshold, OpenQuestion, Result, assumptions
 from .model.knowledge import Finding, KnowledgeBase
 from .run import backend
 from .run.backend import DEFAULT_MAX_FIRINGS
@@ -29,38 +30,13 @@ from .run.backend import DEFAULT_MAX_FIRINGS
 MARGIN = 0.1  # a number within 10% of a threshold (at least one unit) is "near" it
 
 
-@dataclass(frozen=True)
-class Change:
-    """One answer and what it would do."""
-
-    answer: Any
-    level: str  # the triage level the consultation would then reach
-    causes_gained: tuple[str, ...] = ()
-    causes_lost: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class OpenQuestion:
-    """A finding still open whose answer could change the result."""
-
-    finding: str
-    question: str
-    warning_sign: bool  # one of the warning signs that must be answered before reassurance
-    assumed: bool  # currently assumed absent (a warning sign nobody was asked about)
-    changes: tuple[Change, ...]  # each answer that changes something, most urgent first
-    impact: str  # "raises" | "lowers" | "causes"
-
-
-@dataclass(frozen=True)
-class NearThreshold:
-    """A number the case gave that sits near a threshold that decides the level."""
-
-    finding: str
-    value: float
-    threshold: float
-    test: str  # the rule test in words, e.g. "hours_since_workout > 72"
-    other_side: float  # the value tried across the threshold
-    level: str  # the level the consultation reaches there
+def ask(result: Result, kb: KnowledgeBase) -> Result:
+    """``result`` with its open questions and the thresholds near its numbers filled in."""
+    return replace(
+        result,
+        open_questions=open_questions(result, kb),
+        near_thresholds=near_thresholds(result, kb),
+    )
 
 
 def open_questions(result: Result, kb: KnowledgeBase) -> tuple[OpenQuestion, ...]:
@@ -92,7 +68,7 @@ def open_questions(result: Result, kb: KnowledgeBase) -> tuple[OpenQuestion, ...
             OpenQuestion(
                 name,
                 spec.question,
-                bool(spec.red_flag),
+                bool(spec.warning_values),
                 name in result.assumed,
                 tuple(changes),
                 impact,
@@ -157,7 +133,26 @@ class _Reached:
 def _with(result: Result, kb: KnowledgeBase, name: str, answer: Any) -> _Outcome:
     """The triage level and causes ``result``'s case reaches with ``name`` answered."""
     given = {**result.case.findings, name: answer}
-    given.update(assumptions(kb, given))
+    if not kb.digest:  # a knowledge base made in memory: nothing to key a cache by
+        return _outcome(kb, given)
+    return _cached(_Key(kb.digest, tuple(sorted(given.items(), key=lambda kv: kv[0])), kb))
+
+
+@dataclass(frozen=True)
+class _Key:
+    digest: str
+    findings: tuple[tuple[str, Any], ...]
+    kb: KnowledgeBase = field(compare=False)
+
+
+@lru_cache(maxsize=4096)
+def _cached(key: _Key) -> _Outcome:
+    # The same what-if comes back often: an interview asks again after each answer.
+    return _outcome(key.kb, dict(key.findings))
+
+
+def _outcome(kb: KnowledgeBase, given: dict[str, Any]) -> _Outcome:
+    given = {**given, **assumptions(kb, given)}
     findings = {k: given[k] for k in kb.findings if k in given}
     seen = _Reached()
     backend.compiled(kb).run(findings, [seen], DEFAULT_MAX_FIRINGS)

@@ -102,7 +102,8 @@ def trace_dot(result: Result, kb: KnowledgeBase, focus: str | None = None) -> st
     ids = {node: f"n{i}" for i, node in enumerate(trace.nodes)}
     depth = _depths(trace)
 
-    title = f"lumbar consultation: {result.case.id} — triage: {result.triage.level}"
+    firm = "" if result.triage.firmness == "final" else " (provisional)"
+    title = f"lumbar consultation: {result.case.id} — triage: {result.triage.level}{firm}"
     if focus:
         title += f" — chain of {focus}"
     g = graphviz.Digraph(
@@ -135,6 +136,8 @@ def trace_dot(result: Result, kb: KnowledgeBase, focus: str | None = None) -> st
             if data["kind"] == "finding":
                 spec = kb.findings[data["name"]]
                 attrs = {"shape": "note", "fillcolor": "white", "tooltip": dot_text(spec.question)}
+                if data.get("assumed"):  # a warning sign nobody answered: only assumed absent
+                    attrs |= {"style": "filled,dashed", "fontcolor": "#555555"}
                 findings.node(ids[node], dot_text(data["label"]), **attrs | _dim(node, lit))
 
     by_depth: dict[int, list[str]] = {}
@@ -142,6 +145,21 @@ def trace_dot(result: Result, kb: KnowledgeBase, focus: str | None = None) -> st
         if data["kind"] == "finding":
             continue
         by_depth.setdefault(depth[node], []).append(node)
+        if data["kind"] == "ruled_out":
+            spec = kb.conclusions[data["conclusion"]]
+            attrs = {
+                "shape": "box",
+                "style": "filled,dashed",
+                "fillcolor": "#f0f0f0",
+                "fontcolor": "#555555",
+                "tooltip": dot_text(
+                    f"Known not to hold: every rule that could conclude it failed. "
+                    f"{spec.description}"
+                ),
+            }
+            label = dot_text(f"{data['label']}\n({data['conclusion']})")
+            g.node(ids[node], label, **attrs | _dim(node, lit))
+            continue
         if data["kind"] == "firing":
             entry = entries[data["rule"]]
             who = f" — {data['who']}" if data["who"] else ""

@@ -165,17 +165,6 @@ def load(root: Path | None = None) -> KnowledgeBase:
                     f"of triage_levels ({', '.join(concl.triage_levels)}).",
                 )
             )
-    levels_reached = {c.level for c in conclusions.values()}
-    for key, levels in (("triage_levels", concl.triage_levels), ("reassuring_levels", ())):
-        for i, level in enumerate(levels):
-            if level not in levels_reached:
-                problems.append(
-                    _at(
-                        here(concl_path, concl_raw, key, i),
-                        f"{key}[{i}]: no triage conclusion has level {level!r}; add one "
-                        "(kind: triage, level: ...) or remove the level.",
-                    )
-                )
     for i, level in enumerate(concl.reassuring_levels):
         if level not in concl.triage_levels:
             problems.append(

@@ -17,7 +17,10 @@ def test_consult_prints_triage_causes_advice_citations_and_disclaimer(runner) ->
     result = runner.invoke(app, ["consult", str(ROOT / "examples/strained_muscle.yaml")])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "TRIAGE: SEE PROFESSIONAL" in out
+    # see a professional, provisionally: sudden weakness of one leg (urgent) was not asked
+    flat = " ".join(out.split())
+    assert "TRIAGE (provisional): SEE PROFESSIONAL — Book an appointment" in flat
+    assert "not yet screened: difficulty bearing weight on one leg" in flat
     assert "raised by: " in out and "sore_to_touch = true" in out
     assert "1. Strained lower back muscle" in out
     assert "What to do" in out and "Cautions" in out
@@ -82,3 +85,13 @@ def test_kb_check_passes_on_the_project(runner) -> None:
     result = runner.invoke(app, ["kb", "check"])
     assert result.exit_code == 0
     assert result.stdout.startswith("ok: ")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_brief_text_matches_its_reviewed_snapshot(runner, path, snapshot) -> None:
+    """`consult --brief`: one screen (at most 25 lines of 100 columns) for a clinician."""
+    result = runner.invoke(app, ["consult", str(path), "--brief"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) <= 25 and max(map(len, lines)) <= 100
+    assert result.stdout == snapshot

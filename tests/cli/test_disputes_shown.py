@@ -23,10 +23,15 @@ def dispute(kb, dispute_id: str):
 
 
 def test_consult_marks_the_disputed_conclusion_and_cites_every_side(runner, kb, tmp_path) -> None:
-    result = runner.invoke(app, ["consult", case_file(tmp_path, CORE)])
+    compact = runner.invoke(app, ["consult", case_file(tmp_path, CORE)]).stdout
+    assert "⚑ disputed: core_weakness_cause" in compact
+    d = dispute(kb, "core_weakness_cause")
+    # by default, once and compactly: the topic, what rests on it here, each side's position
+    short = " ".join(compact[compact.index("Where the articles disagree") :].split())
+    assert d.topic in short and all(side.position in short for side in d.sides)
+    result = runner.invoke(app, ["consult", case_file(tmp_path, CORE), "--disputes"])
     assert result.exit_code == 0
     out = result.stdout
-    assert "⚑ disputed: core_weakness_cause" in out
     section = out[out.index("Where the articles disagree") :]
     flat = " ".join(section.split())
     d = dispute(kb, "core_weakness_cause")

@@ -44,7 +44,9 @@ def test_why_not_lists_conditions_and_what_to_ask(runner) -> None:
     assert "WHY NOT triage_urgent" in out
     assert "✗ leg_weakness = sudden  (case: none)" in out
     assert "? difficulty_bearing_weight_on_one_leg = true" in out
-    assert out.index("To ask") < out.index("difficulty_bearing_weight_on_one_leg (needs = true)")
+    assert out.index("To ask") < out.index(
+        "difficulty_bearing_weight_on_one_leg (not asked; needs = true)"
+    )
     data = json.loads(
         runner.invoke(app, ["explain", DOMS, "--why-not", "triage_urgent", "--json"]).stdout
     )
@@ -75,7 +77,7 @@ def test_consult_writes_a_diagram_and_a_trace(runner, tmp_path) -> None:
     ET.parse(svg)
     data = json.loads(trace_json.read_text(encoding="utf-8"))
     kinds = {n["kind"] for n in data["nodes"]}
-    assert kinds == {"finding", "firing", "conclusion"} and data["edges"]
+    assert kinds == {"finding", "firing", "conclusion", "ruled_out"} and data["edges"]
     assert runner.invoke(app, ["consult", STRAIN, "--trace", str(graphml)]).exit_code == 0
     graph = nx.read_graphml(graphml)
     assert graph.number_of_nodes() == len(data["nodes"])

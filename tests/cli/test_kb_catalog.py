@@ -11,7 +11,13 @@ from experta import AND, NOT, OR, P, Rule
 from lumbar.cli.main import app
 from lumbar.engine.conditions import FindingTest, walk
 from lumbar.engine.model import catalog
-from lumbar.engine.run.experta_backend import Concluded, Finding, _experta_rule, experta_source
+from lumbar.engine.run.experta_backend import (
+    Concluded,
+    Finding,
+    RuledOut,
+    _experta_rule,
+    experta_source,
+)
 
 LISTED = re.compile(r"^(\w+)  \[([\w-]+):(\d+)\]", re.M)
 
@@ -88,14 +94,14 @@ def test_the_printed_experta_form_is_the_compiled_rule(kb) -> None:
     """Executing what `kb show` prints builds the same experta patterns as the compiler; each
     printed predicate agrees with the rule's own test on every value of its finding."""
     names = {"AND": AND, "OR": OR, "NOT": NOT, "P": P, "Rule": Rule}
-    names |= {"Finding": Finding, "Concluded": Concluded}
+    names |= {"Finding": Finding, "Concluded": Concluded, "RuledOut": RuledOut}
     for rule in kb.rules:
         scope = dict(names)
         exec(experta_source(rule), scope)  # defines the function, decorated by Rule
         printed, compiled = scope[rule.id], _experta_rule(rule)
         assert printed.salience == compiled.salience
         assert _shape(printed) == _shape(compiled), rule.id
-        for p_fn, test in zip(_predicates(printed), _tests(rule), strict=True):
+        for p_fn, (test, negated) in zip(_predicates(printed), _tests(rule), strict=True):
             finding = kb.findings[test.finding]
             values = (
                 [True, False]
@@ -104,8 +110,8 @@ def test_the_printed_experta_form_is_the_compiled_rule(kb) -> None:
                 if finding.type == "enum"
                 else [finding.min, test.operand, test.operand + 0.5, finding.max, -1.0]
             )
-            for v in values:
-                assert p_fn(v) == test.holds(v), (rule.id, v)
+            for v in values:  # a test under `none` needs its finding known to fail it
+                assert p_fn(v) == (test.fails(v) if negated else test.holds(v)), (rule.id, v)
 
 
 def _shape(node):
@@ -130,7 +136,12 @@ def _predicates(node):
 
 
 def _tests(rule):
-    return [t for t, _ in walk(rule.when) if isinstance(t, FindingTest) and t.operator != "is"]
+    """The finding tests compiled to a predicate: comparisons, and every test under `none`."""
+    return [
+        (t, negated)
+        for t, negated in walk(rule.when)
+        if isinstance(t, FindingTest) and (t.operator != "is" or negated)
+    ]
 
 
 def test_show_an_unknown_rule_is_exit_2(runner) -> None:

@@ -174,10 +174,14 @@ def test_a_finding_test_holds_fails_or_is_unknown_with_the_value_seen() -> None:
     assert (unknown.status, unknown.known) == (UNKNOWN, False)
 
 
-def test_a_conclusion_not_reached_has_failed_not_unknown() -> None:
+def test_a_conclusion_not_reached_is_unknown_until_ruled_out() -> None:
     test = cond({"conclusion": "c"})
     assert evaluate(test, {}, {"c"}).status == HELD
-    assert evaluate(test, {}, set()).status == FAILED
+    assert evaluate(test, {}, set()).status == UNKNOWN
+    assert evaluate(test, {}, set(), {"c"}).status == FAILED
+    absent = cond({"none": [{"conclusion": "c"}]})
+    assert evaluate(absent, {}, set()).status == UNKNOWN  # never "no" for "not known"
+    assert evaluate(absent, {}, set(), {"c"}).status == HELD
 
 
 @pytest.mark.parametrize(
@@ -191,7 +195,7 @@ def test_a_conclusion_not_reached_has_failed_not_unknown() -> None:
         ("any", {"a": False, "b": False}, FAILED),
         ("none", {"a": False, "b": False}, HELD),
         ("none", {"a": False, "b": True}, FAILED),
-        ("none", {}, HELD),  # like the engine: an unknown finding under 'none' counts as held
+        ("none", {}, UNKNOWN),  # like the engine: an unknown finding is never read as absent
     ],
 )
 def test_groups_combine_their_tests_three_valued(group, findings, status) -> None:

@@ -95,6 +95,21 @@ def red_flag_is_never_reassured(kb: KnowledgeBase, findings: dict[str, Any]) -> 
     return None
 
 
+def unscreened_is_never_settled(kb: KnowledgeBase, findings: dict[str, Any]) -> str | None:
+    """A case that leaves a warning sign unanswered is never answered final at a reassuring
+    level, and a reassurance it shows is never settled (the result keeps what it waits for)."""
+    open_signs = [n for n, f in kb.findings.items() if f.warning_values and n not in findings]
+    if not open_signs:
+        return None
+    result = run(kb, findings)
+    t = result.triage
+    if t.level in kb.reassuring_levels and (t.firmness == "final" or not t.unscreened):
+        return f"{t.level} answered {t.firmness} with {open_signs[0]} unanswered"
+    if result.of_kind("reassurance") and not result.assumed:
+        return f"a reassurance shown as settled with {open_signs[0]} unanswered"
+    return None
+
+
 def urgent_findings_are_urgent(kb: KnowledgeBase, findings: dict[str, Any]) -> str | None:
     hits = [
         (n, v)
@@ -158,6 +173,11 @@ def test_a_red_flag_never_ends_at_soreness_or_self_care(findings, flag) -> None:
 
 
 @SAFE
+@given(findings=cases())
+def test_no_reassurance_without_screening(findings) -> None:
+    assert unscreened_is_never_settled(KB, findings) is None
+
+
 @given(findings=cases(), flag=st.sampled_from(urgent_values(KB)))
 def test_sudden_leg_weakness_or_one_leg_weight_bearing_is_always_urgent(findings, flag) -> None:
     assert urgent_findings_are_urgent(KB, {**findings, flag[0]: flag[1]}) is None
@@ -240,3 +260,17 @@ def test_broken_monotonicity_is_caught() -> None:
     assert red_flags_never_lower_triage(KB, case, ("pain_quality", "sharp_or_stabbing")) is None
     found = red_flags_never_lower_triage(broken, case, ("pain_quality", "sharp_or_stabbing"))
     assert found is not None and "lowered triage from self_care" in found
+
+
+def test_broken_screening_is_caught() -> None:
+    """A knowledge base that reaches normal soreness from one finding, with no guard, and does
+    not declare its reassuring levels, answers an unscreened case final: the invariant says so."""
+    from lumbar.engine.conditions import FindingTest
+
+    rule = KB.rule("doms_is_nothing_to_be_concerned_about")
+    unguarded = replace(rule, when=FindingTest(finding="pain_quality", **{"is": "tightness"}))
+    rules = tuple(unguarded if r is rule else r for r in KB.rules)
+    broken = replace(KB, rules=rules, reassuring_levels=())
+    phone = {"hours_since_workout": 20, "pain_quality": "tightness"}
+    assert unscreened_is_never_settled(KB, phone) is None
+    assert "answered final" in (unscreened_is_never_settled(broken, phone) or "")
