@@ -103,7 +103,8 @@ def unscreened_is_never_settled(kb: KnowledgeBase, findings: dict[str, Any]) -> 
         return None
     result = run(kb, findings)
     t = result.triage
-    if t.level in kb.reassuring_levels and (t.firmness == "final" or not t.unscreened):
+    # the levels that reassure, as the real knowledge base declares them (a broken one may not)
+    if t.level in KB.reassuring_levels and (t.firmness == "final" or not t.unscreened):
         return f"{t.level} answered {t.firmness} with {open_signs[0]} unanswered"
     if result.of_kind("reassurance") and not result.assumed:
         return f"a reassurance shown as settled with {open_signs[0]} unanswered"
