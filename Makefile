@@ -1,11 +1,13 @@
 # Shortcuts; each is also a plain command in the README.
 UV := python3 -m uv
 
-.PHONY: demo test lint format bench check diagrams explorer screenshot
+.PHONY: demo test quick lint format bench check diagrams explorer screenshot
 demo:        ## consult a bundled example
 	$(UV) run lumbar consult examples/strained_muscle.yaml
-test:        ## everything CI runs (ruff included)
-	$(UV) run --locked pytest
+test:        ## everything CI runs (ruff included), on every core
+	$(UV) run --locked pytest -n auto
+quick:       ## the loop while editing: everything but the tests marked slow
+	$(UV) run --locked pytest -n auto -m "not slow"
 lint:
 	$(UV) run ruff check . && $(UV) run ruff format --check .
 format:

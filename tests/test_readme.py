@@ -45,5 +45,7 @@ def test_readme_opens_with_the_demo_and_the_test_command_that_ci_runs() -> None:
     assert "lumbar consult examples/" in demo
     ci = (ROOT / ".ci/run").read_text(encoding="utf-8")
     assert test.split("&& ")[-1] in ci
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")  # `make test` runs the same
+    assert f"\t$(UV) {test.split('python3 -m uv ')[-1]}\n" in make
     example = demo.split("lumbar consult ")[-1]
     assert (ROOT / example).is_file()

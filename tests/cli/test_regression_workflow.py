@@ -41,6 +41,7 @@ def break_rule(root: Path) -> None:
     rules.write_text(text[:start] + broken, encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_breaking_a_rule_fails_the_suite_and_diff_names_rule_and_cases(runner, scratch) -> None:
     kb, suite = str(scratch / "knowledge_base"), str(scratch / "suite")
     assert runner.invoke(app, ["test", suite, "--kb", kb, "-j", "1"]).exit_code == 0

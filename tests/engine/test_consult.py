@@ -169,6 +169,7 @@ for path in sys.argv[1:]:
 """
 
 
+@pytest.mark.slow
 def test_same_case_same_json_across_processes_and_hash_seeds() -> None:
     paths = [str(p) for p in EXAMPLES]
     outputs = set()

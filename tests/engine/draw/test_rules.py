@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from lumbar.cli.main import app
 from lumbar.engine.draw import rules as diagrams
 from tests.helpers import ROOT
@@ -63,6 +65,7 @@ def test_a_triage_diagram_holds_every_path_to_its_level(kb) -> None:
         )
 
 
+@pytest.mark.slow
 def test_a_knowledge_change_makes_the_diagrams_stale(runner, kb_copy, tmp_path) -> None:
     out = tmp_path / "diagrams"
     assert runner.invoke(app, ["diagrams", "--kb", str(kb_copy), "--out", str(out)]).exit_code == 0

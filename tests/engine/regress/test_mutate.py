@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from lumbar.engine.conditions import FindingTest, walk
 from lumbar.engine.consult import consult
 from lumbar.engine.model.case import case_from_data
@@ -43,6 +45,7 @@ def _leaves(cond):
     return [leaf for leaf, _ in walk(cond)]
 
 
+@pytest.mark.slow
 def test_deleting_the_urgent_rule_is_caught(kb) -> None:
     (mutant,) = [
         m
@@ -53,6 +56,7 @@ def test_deleting_the_urgent_rule_is_caught(kb) -> None:
     assert verdict.killed_by is not None
 
 
+@pytest.mark.slow
 def test_the_shortcut_agrees_with_full_reruns(kb) -> None:
     """For a spread of mutants, skipping probes whose outcome cannot change gives the same
     verdict (killed or not) as re-running every probe (suite cases only, to stay quick)."""
@@ -64,6 +68,7 @@ def test_the_shortcut_agrees_with_full_reruns(kb) -> None:
         assert (fast.killed_by is None) == (full.killed_by is None), mutant
 
 
+@pytest.mark.slow
 def test_changing_a_conclusion_is_caught_by_the_rules_own_example(kb) -> None:
     rule = "training_related_pain_fixed_with_adjustments_nasm"
     (mutant,) = [m for m in mutate.mutants(kb, [rule]) if m.operator == "change_conclusion"]
