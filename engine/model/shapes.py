@@ -26,7 +26,7 @@ class FindingSpec(FileShape):
     min: float | None = None
     max: float | None = None
     # Values the articles name as warning signs, and those among them that are urgent; the
-    # safety invariants (tests/test_invariants.py) are stated over these.
+    # safety invariants (tests/knowledge_base/test_invariants.py) are stated over these.
     red_flag: tuple[bool | str, ...] = ()
     urgent: tuple[bool | str, ...] = ()
     # Values that are warning signs only in some circumstances (with time, with other signs):
