@@ -6,7 +6,8 @@ returns one ``CaseOutcome`` per case (``judge_case``): what was expected, what c
 each failure the HOW of an unexpected conclusion or the WHY NOT of a missing one.
 ``coverage(outcomes, kb)`` reports rules never fired, conclusions never reached, findings never
 used, and the share of each article's rules exercised; ``SuiteReport`` is the whole run as
-``lumbar test --json`` prints it. Callers: the CLI's ``test`` command and tests/knowledge_base/test_suite.py.
+``lumbar test --json`` prints it. Callers: the CLI's ``test`` command and
+tests/knowledge_base/test_suite.py.
 """
 
 from __future__ import annotations
