@@ -86,13 +86,33 @@ class CompiledEngine(KnowledgeEngine):
 
     __strategy__ = StableStrategy
 
+    # Poll only the conflict-set nodes that received a token since the last poll (experta asks
+    # every one after every firing); tests/engine/run/test_backend.py checks that the firings
+    # are the same either way.
+    incremental = True
+
     def __init__(self) -> None:
         super().__init__()
         # experta keeps the conflict-set nodes in one lru_cache(maxsize=1) shared by all
         # matchers, so engines used in turn (the pool, threads) would walk their whole network
         # again at every step. A network does not change once built: each engine keeps its own.
         nodes = self.matcher._get_conflict_set_nodes()
-        self.matcher._get_conflict_set_nodes = lambda: nodes
+        if not self.incremental:
+            self.matcher._get_conflict_set_nodes = lambda: nodes
+            return
+        # A node's pending activations come only from tokens it received, so the nodes that
+        # received one are exactly those with something to report; polled in network order.
+        order = {node: i for i, node in enumerate(nodes)}
+        touched: dict[Any, None] = {}
+        for node in nodes:
+            node._activate = _noting(node, node._activate, touched)
+
+        def pending() -> tuple[Any, ...]:
+            found = tuple(sorted(touched, key=order.__getitem__))
+            touched.clear()
+            return found
+
+        self.matcher._get_conflict_set_nodes = pending
 
     def declare_case(self, findings: Mapping[str, Any]) -> None:
         """Reset working memory and declare the findings, in the given (vocabulary) order."""
@@ -146,6 +166,14 @@ class CompiledEngine(KnowledgeEngine):
         finally:
             self.running = False
         return fired
+
+
+def _noting(node: Any, activate: Any, touched: dict[Any, None]) -> Any:
+    def noted(token: Any) -> Any:
+        touched[node] = None
+        return activate(token)
+
+    return noted
 
 
 def _ref(fact: Any) -> FactRef:
