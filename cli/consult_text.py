@@ -46,11 +46,9 @@ def _words(finding: str) -> str:
 
 
 def _answer(value: object) -> str:
-    return (
-        {True: "yes", False: "no"}.get(value, value_text(value))
-        if isinstance(value, bool)
-        else value_text(value)
-    )
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value_text(value)
 
 
 def question_lines(result: Result, limit: int | None, indent: str = "  ") -> list[str]:

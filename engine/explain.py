@@ -279,13 +279,13 @@ def _unanswered_for(result: Result, kb: KnowledgeBase, cid: str) -> list[str]:
     for rule in kb.producers.get(cid, []):
         ev = evaluate_when(rule.when, result.run_findings, reached, result.ruled_out)
         if ev.status == UNKNOWN:
-            out.update(dict.fromkeys(_unknown_findings(ev, result)))
+            out.update(dict.fromkeys(_unknown_findings(ev)))
     return list(out)
 
 
-def _unknown_findings(ev: Evaluation, result: Result) -> list[str]:
+def _unknown_findings(ev: Evaluation) -> list[str]:
     if isinstance(ev.node, str):
-        return [n for c in ev.children for n in _unknown_findings(c, result)]
+        return [n for c in ev.children for n in _unknown_findings(c)]
     if isinstance(ev.node, FindingTest) and ev.status == UNKNOWN:
         return [ev.node.finding]
     return []

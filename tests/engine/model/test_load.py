@@ -127,9 +127,27 @@ def test_negation_cycle_cannot_be_ordered(tmp_path) -> None:
 def test_triage_conclusion_needs_a_known_level(tmp_path) -> None:
     broken = CONCLUSIONS.replace("level: self_care", "level: whenever")
     (found,) = problems(make_kb(tmp_path, conclusions=broken))
-    assert (
-        "knowledge_base/conclusions.yaml:3:3:" in found
-    )  # the entry, not its level and "'whenever' is not one of" in found
+    # located at the entry, not at its level
+    assert "knowledge_base/conclusions.yaml:3:3:" in found
+    assert "'whenever' is not one of" in found
+
+
+def test_a_reassuring_level_must_be_a_triage_level(tmp_path) -> None:
+    broken = CONCLUSIONS.replace(
+        "triage_levels: [urgent, self_care]\n",
+        "triage_levels: [urgent, self_care]\nreassuring_levels: [self_care, fine]\n",
+    )
+    (found,) = problems(make_kb(tmp_path, conclusions=broken))
+    assert "knowledge_base/conclusions.yaml:2:32:" in found  # the item itself
+    assert "reassuring_levels[1]: 'fine' is not one of triage_levels" in found
+
+
+def test_screen_values_must_be_values_of_the_finding(tmp_path) -> None:
+    broken = VOCAB.replace(
+        "    help: Called butt wink.\n", "    help: Called butt wink.\n    screen: [maybe]\n"
+    )
+    (found,) = problems(make_kb(tmp_path, vocab=broken))
+    assert "red_flag, urgent and screen list values of the finding" in found
 
 
 def test_stratum_orders_negation_after_its_producers(tmp_path) -> None:
