@@ -349,12 +349,14 @@ def evaluate(
     findings: Mapping[str, Any],
     reached: Container[str],
     ruled_out: Container[str] = (),
+    never: Container[str] = (),
 ) -> Evaluation:
     """``condition`` against a case's ``findings``, the conclusions ``reached`` and those
     ``ruled_out`` (known not to hold), three-valued, as the engine reasons: a test held, failed,
     or is unknown (its finding was not given, or its conclusion neither reached nor ruled out);
     a test under ``none`` holds only when what it tests is known to be false. A group combines
-    its tests."""
+    its tests. A test on a finding in ``never`` (one that will stay unknown: the user said they
+    do not know) fails, whether negated or not: it can never hold."""
 
     def leaf(test: Any, negated: bool) -> Evaluation:
         if isinstance(test, ConclusionTest):
@@ -363,7 +365,7 @@ def evaluate(
                 return Evaluation(test, UNKNOWN, negated)
             return Evaluation(test, HELD if true != negated else FAILED, negated)
         if test.finding not in findings:
-            return Evaluation(test, UNKNOWN, negated)
+            return Evaluation(test, FAILED if test.finding in never else UNKNOWN, negated)
         value = findings[test.finding]
         if test.holds(value):
             status = FAILED if negated else HELD

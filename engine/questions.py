@@ -2,8 +2,9 @@
 
 A consultation answers with what it has; here is what it is still waiting for. For each finding
 the case did not give (or gave only by assumption: a warning sign nobody was asked about), every
-answer is tried by consulting again with that one answer added; an answer that changes the triage
-level, or the causes found, makes an open question. They are ranked by impact: answers that raise
+answer is tried with that one answer added (by ``closure``: the engine's semantics without an
+experta run per answer); an answer that changes the triage level, or the causes found, makes an
+open question. They are ranked by impact: answers that raise
 the level first (the most urgent first, warning signs before other findings), then those that
 lower it, then those that only decide between causes; ties in vocabulary order, so the order is
 always the same. ``near_thresholds`` does the same for a number the case gave that sits just
@@ -17,15 +18,14 @@ most findings given asks few. Callers: the CLI (``consult``), the guided intervi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from .conditions import FAILED, FindingTest, describe_test, evaluate, walk
 from .consult import Change, NearThreshold, OpenQuestion, Result, assumptions
 from .model.knowledge import Finding, KnowledgeBase
-from .run import backend
-from .run.backend import DEFAULT_MAX_FIRINGS
+from .run.closure import Settled, settle, with_answer
 
 MARGIN = 0.1  # a number within 10% of a threshold (at least one unit) is "near" it
 
@@ -39,16 +39,36 @@ def ask(result: Result, kb: KnowledgeBase) -> Result:
     )
 
 
-def open_questions(result: Result, kb: KnowledgeBase) -> tuple[OpenQuestion, ...]:
-    """The open questions of ``result``, ranked by impact (see the module docstring)."""
-    now = result.triage.level
-    causes = {d.id for d in result.of_kind("cause")}
+def open_questions(
+    result: Result, kb: KnowledgeBase, skip: frozenset[str] = frozenset()
+) -> tuple[OpenQuestion, ...]:
+    """The open questions of ``result``, ranked by impact (see the module docstring), leaving
+    out the findings in ``skip``."""
+    return questions_for(kb, result.case.findings, skip)
+
+
+def questions_for(
+    kb: KnowledgeBase, given: dict[str, Any], skip: frozenset[str] = frozenset()
+) -> tuple[OpenQuestion, ...]:
+    """The open questions of a case that gave ``given``."""
+    return _questions(kb, tuple(given.items()), skip)
+
+
+@lru_cache(maxsize=1024)  # an interview asks again after each answer; replays share a prefix
+def _questions(
+    kb: KnowledgeBase, given_items: tuple[tuple[str, Any], ...], skip: frozenset[str]
+) -> tuple[OpenQuestion, ...]:
+    given = dict(given_items)
+    base = settled(kb, given)
+    now, causes = base.level, base.causes
     found = []
-    for name in _candidates(result, kb):
+    for name in _candidates(kb, given, base):
+        if name in skip:
+            continue
         spec = kb.findings[name]
         changes = []
         for answer in _answers(spec, kb):
-            other = _with(result, kb, name, answer)
+            other = with_answer(base, name, answer)
             other_causes = other.causes
             if other.level == now and other_causes == causes:
                 continue
@@ -69,7 +89,7 @@ def open_questions(result: Result, kb: KnowledgeBase) -> tuple[OpenQuestion, ...
                 name,
                 spec.question,
                 bool(spec.warning_values),
-                name in result.assumed,
+                name not in given and bool(spec.warning_values),
                 tuple(changes),
                 impact,
             )
@@ -90,6 +110,7 @@ def open_questions(result: Result, kb: KnowledgeBase) -> tuple[OpenQuestion, ...
 def near_thresholds(result: Result, kb: KnowledgeBase) -> tuple[NearThreshold, ...]:
     """Numbers the case gave within ``MARGIN`` of a threshold, where the other side of the
     threshold would reach another triage level."""
+    base = settled(kb, result.case.findings)
     out = []
     for name, value in result.case.findings.items():
         if kb.findings[name].type != "number":
@@ -100,7 +121,7 @@ def near_thresholds(result: Result, kb: KnowledgeBase) -> tuple[NearThreshold, .
             other_side = _across(test, value)
             if other_side is None:
                 continue
-            level = _with(result, kb, name, other_side).level
+            level = with_answer(base, name, other_side).level
             if level != result.triage.level:
                 out.append(
                     NearThreshold(name, value, threshold, describe_test(test), other_side, level)
@@ -108,71 +129,22 @@ def near_thresholds(result: Result, kb: KnowledgeBase) -> tuple[NearThreshold, .
     return tuple(dict.fromkeys(out))
 
 
+def settled(kb: KnowledgeBase, given: dict[str, Any]) -> Settled:
+    """A case that gave ``given``, with its assumptions, run to its fixpoint."""
+    return settle(kb, {**given, **assumptions(kb, given)})
+
+
 # ---- helpers ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    level: str
-    causes: frozenset[str]
-
-
-class _Reached:
-    """An observer that only collects what was concluded (no trace: the reruns are many)."""
-
-    def __init__(self) -> None:
-        self.conclusions: set[str] = set()
-
-    def fired(self, firing: Any) -> None:
-        self.conclusions.update(firing.rule.then)
-
-    def ruled_out(self, conclusion: str, because: Any) -> None:
-        pass
-
-
-def _with(result: Result, kb: KnowledgeBase, name: str, answer: Any) -> _Outcome:
-    """The triage level and causes ``result``'s case reaches with ``name`` answered."""
-    given = {**result.case.findings, name: answer}
-    if not kb.digest:  # a knowledge base made in memory: nothing to key a cache by
-        return _outcome(kb, given)
-    return _cached(_Key(kb.digest, tuple(sorted(given.items(), key=lambda kv: kv[0])), kb))
-
-
-@dataclass(frozen=True)
-class _Key:
-    digest: str
-    findings: tuple[tuple[str, Any], ...]
-    kb: KnowledgeBase = field(compare=False)
-
-
-@lru_cache(maxsize=4096)
-def _cached(key: _Key) -> _Outcome:
-    # The same what-if comes back often: an interview asks again after each answer.
-    return _outcome(key.kb, dict(key.findings))
-
-
-def _outcome(kb: KnowledgeBase, given: dict[str, Any]) -> _Outcome:
-    given = {**given, **assumptions(kb, given)}
-    findings = {k: given[k] for k in kb.findings if k in given}
-    seen = _Reached()
-    backend.compiled(kb).run(findings, [seen], DEFAULT_MAX_FIRINGS)
-    levels = [kb.conclusions[c].level for c in seen.conclusions if kb.conclusions[c].level]
-    level = min(levels, key=kb.level_rank) if levels else "undetermined"
-    causes = frozenset(c for c in seen.conclusions if kb.conclusions[c].kind == "cause")
-    return _Outcome(level or "undetermined", causes)
-
-
-def _candidates(result: Result, kb: KnowledgeBase) -> list[str]:
+def _candidates(kb: KnowledgeBase, given: dict[str, Any], base: Settled) -> list[str]:
     """Findings not given (or only assumed) that a rule which did not fire still tests with an
     outcome not yet decided."""
-    given = result.case.findings
-    reached = {d.id for d in result.conclusions}
-    fired = result.fired_rules()
     open_: dict[str, None] = {}
     for rule in kb.rules:
-        if rule.id in fired:
+        if rule.id in base.fired:
             continue
-        if evaluate(rule.when, given, reached).status == FAILED:
+        if evaluate(rule.when, given, base.reached).status == FAILED:
             continue
         for test, _ in walk(rule.when):
             if isinstance(test, FindingTest) and test.finding not in given:

@@ -41,6 +41,7 @@ PART_OF = {
     "engine.serialize": "model",
     "engine.output_schemas": "regress",
     "engine.questions": "explain",
+    "engine.interview": "explain",
     "engine.explain": "explain",
     "engine.regress": "regress",
     "engine.draw": "draw",

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from ..conditions import ConclusionTest, walk
+from ..conditions import ConclusionTest, FindingTest, walk
 from ..errors import Location
 from ..serialize import RESULT
 from ..text import value_text
@@ -165,6 +165,17 @@ class KnowledgeBase:
                 leaf.conclusion for leaf, _ in walk(rule.when) if isinstance(leaf, ConclusionTest)
             ):
                 out.setdefault(cid, []).append(rule)
+        return out
+
+    @cached_property
+    def finding_testers(self) -> dict[str, list[Rule]]:
+        """finding name -> the rules that test it, in KB order."""
+        out: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for name in dict.fromkeys(
+                leaf.finding for leaf, _ in walk(rule.when) if isinstance(leaf, FindingTest)
+            ):
+                out.setdefault(name, []).append(rule)
         return out
 
     def disputes_of(self, rule_id: str) -> list[tuple[Dispute, int]]:
