@@ -13,7 +13,7 @@ lint:
 format:
 	$(UV) run ruff check --fix . && $(UV) run ruff format .
 bench:       ## figures, not assertions: medians and ratios
-	$(UV) run python bench/bench.py
+	$(UV) run python bench/bench.py && $(UV) run python bench/interview.py
 check:       ## the knowledge base: anomalies, examples (exit 1 on any problem)
 	$(UV) run lumbar kb check
 diagrams:    ## regenerate diagrams/ and schemas/ after a knowledge change (commit them)

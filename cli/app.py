@@ -73,6 +73,8 @@ PARAMETERS = {
     "diagram": "--diagram",
     "base": "--base",
     "why_not": "--why-not",
+    "case": "CASE",
+    "save": "--save",
     "conclusion": "CONCLUSION",
     "rule": "RULE",
     "article": "--article",

@@ -11,12 +11,15 @@ import typer
 from ..engine import explain as explain_module
 from ..engine.consult import consult as run_consult
 from ..engine.errors import LumbarError, Problem
+from ..engine.interview import Interview
 from ..engine.model import load as kb_module
 from ..engine.model.case import load_case
+from ..engine.model.knowledge import KnowledgeBase
 from ..engine.questions import ask
 from ..engine.run.trace import to_graphml, to_node_link
 from ..engine.serialize import to_data
 from . import consult_text as fmt
+from . import dialogue
 from .app import (
     CaseArg,
     DiagramOption,
@@ -33,7 +36,34 @@ from .outputs import diagram_format, write_atomically, write_diagram
 @app.command()
 @reports_errors
 def consult(
-    case: CaseArg,
+    case: Annotated[
+        str | None,
+        typer.Argument(
+            help="Case file (YAML or JSON), or - for standard input. Without one, on a "
+            "terminal: the guided interview (--ask).",
+            metavar="[CASE]",
+        ),
+    ] = None,
+    ask_: Annotated[
+        bool,
+        typer.Option(
+            "--ask",
+            help="Guided interview: ask what is still open, one question at a time, warning "
+            "signs first (starting from CASE if given). Answers may be piped, one per line.",
+        ),
+    ] = False,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            "--save",
+            help="With --ask: write the answers as a case file (.yaml or .json) that `lumbar "
+            "consult FILE` reproduces.",
+            metavar="FILE",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --save replace an existing file.")
+    ] = False,
     json_out: JsonOption = False,
     all_citations: Annotated[
         bool,
@@ -71,7 +101,8 @@ def consult(
     engine: EngineOption = "auto",
     kb: KbOption = None,
 ) -> None:
-    """Triage, likely causes and what to do for CASE, each line with its citations."""
+    """Triage, likely causes and what to do for CASE, each line with its citations; or, with
+    --ask (or no CASE on a terminal), a guided interview that asks what matters."""
     fmt_diagram = diagram_format(diagram)
     if trace is not None and trace.suffix not in (".json", ".graphml"):
         raise LumbarError(
@@ -79,8 +110,16 @@ def consult(
                 str(trace), None, None, "name the trace file .json (node-link JSON) or .graphml."
             )
         )
+    asking = ask_ or (case is None and dialogue.terminal())
+    _check_interview(case, asking, save, force)
     knowledge = kb_module.load(kb)
-    result = ask(run_consult(load_case(case, knowledge), knowledge), knowledge)
+    if asking:
+        finished = _interview(case, save, knowledge, json_out)
+        if finished is None:
+            return  # quit: no answer
+        result = ask(finished.result, knowledge)
+    else:
+        result = ask(run_consult(load_case(case, knowledge), knowledge), knowledge)
     if diagram is not None and fmt_diagram is not None:
         write_diagram(result, knowledge, diagram, fmt_diagram, engine)
     if trace is not None:
@@ -92,11 +131,60 @@ def consult(
             ).encode("utf-8")
         )
         write_atomically(trace, data)
+    if asking and save is not None:
+        write_atomically(save, dialogue.case_file(finished, save))
     if json_out:
         emit_json(to_data(result))
     else:
         text = fmt.brief(result) if brief else fmt.consultation(result, all_citations, disputes)
         typer.echo(text, nl=False)
+    if asking and not json_out:
+        dialogue.follow_up(finished, knowledge, dialogue.Console.standard(to_stderr=False))
+
+
+def _check_interview(case: str | None, asking: bool, save: Path | None, force: bool) -> None:
+    """Before anything is asked: a case or someone to ask, and somewhere --save may write."""
+    if case is None and not asking:
+        raise LumbarError(
+            Problem.about(
+                "case",
+                "no case given, and standard input is not a terminal, so there is no one to ask. "
+                "Give a case file (or - to read one from standard input), or --ask with the "
+                "answers piped one per line (end them with done).",
+            )
+        )
+    if not asking:
+        if save is not None:
+            raise LumbarError(Problem.about("save", "--save needs --ask (the interview)."))
+        return
+    if case == "-":
+        raise LumbarError(
+            Problem.about(
+                "case",
+                "--ask reads the answers from standard input; give the starting case as a file.",
+            )
+        )
+    if save is not None:
+        if save.suffix not in (".yaml", ".yml", ".json"):
+            raise LumbarError(Problem(str(save), None, None, "name the case file .yaml or .json."))
+        if save.exists() and not force:
+            raise LumbarError(
+                Problem(
+                    str(save),
+                    None,
+                    None,
+                    "already exists; lumbar does not replace it: choose another name, or add "
+                    "--force to replace it.",
+                )
+            )
+
+
+def _interview(
+    case: str | None, save: Path | None, knowledge: KnowledgeBase, json_out: bool
+) -> Interview | None:
+    start = load_case(case, knowledge) if case is not None else None
+    begun = Interview.begin(knowledge, dialogue.starting_case(start, save))
+    return dialogue.interview(knowledge, begun, dialogue.Console.standard(to_stderr=json_out))
 
 
 @app.command()

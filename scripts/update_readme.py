@@ -17,13 +17,21 @@ ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"(```console\n\$ lumbar (.+?)\n)(.*?)(```)", re.S)
 
 
+def invocation(command: str) -> tuple[list[str], str | None]:
+    """``consult examples/x.yaml`` -> the arguments (example paths made absolute), and for
+    ``... < examples/answers/y.txt`` what standard input reads."""
+    command, _, stdin = command.partition(" < ")
+    args = [str(ROOT / a) if a.startswith("examples/") else a for a in command.split()]
+    return args, (ROOT / stdin).read_text(encoding="utf-8") if stdin else None
+
+
 def main() -> None:
     readme = ROOT / "README.md"
     runner = CliRunner()
 
     def rerun(m: re.Match[str]) -> str:
-        args = [str(ROOT / a) if a.startswith("examples/") else a for a in m.group(2).split()]
-        result = runner.invoke(app, args)
+        args, stdin = invocation(m.group(2))
+        result = runner.invoke(app, args, input=stdin)
         assert result.exit_code == 0, (m.group(2), result.stderr)
         return m.group(1) + result.stdout + m.group(4)
 

@@ -10,6 +10,7 @@ from lumbar.cli.main import app
 from lumbar.engine.consult import consult
 from lumbar.engine.draw.consultation import diagram
 from lumbar.engine.model.case import load_case
+from scripts.update_readme import invocation
 from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -25,8 +26,8 @@ def test_readme_has_consult_how_and_why_not_transcripts() -> None:
 
 @pytest.mark.parametrize(("command", "shown"), TRANSCRIPTS, ids=[c for c, _ in TRANSCRIPTS])
 def test_readme_transcript_matches_the_program(runner, command, shown) -> None:
-    args = [str(ROOT / a) if a.startswith("examples/") else a for a in command.split()]
-    result = runner.invoke(app, args)
+    args, stdin = invocation(command)
+    result = runner.invoke(app, args, input=stdin)
     assert result.exit_code == 0
     assert result.stdout == shown
 

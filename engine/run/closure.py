@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..conditions import FAILED, HELD, Assumed, evaluate
@@ -56,6 +57,12 @@ class Settled:
 
 def settle(kb: KnowledgeBase, findings: Mapping[str, Any]) -> Settled:
     """Run ``findings`` (assumptions included) to the fixpoint."""
+    return _settle(kb, tuple(sorted(findings.items(), key=lambda kv: kv[0])))
+
+
+@lru_cache(maxsize=4096)  # the same what-ifs come back: an interview asks again after each answer
+def _settle(kb: KnowledgeBase, items: tuple[tuple[str, Any], ...]) -> Settled:
+    findings = dict(items)
     no_producer = frozenset(c for c in kb.conclusions if c not in kb.producers)
     empty: frozenset[str] = frozenset()
     start = Settled(kb, findings, empty, empty, empty, no_producer)
