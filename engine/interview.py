@@ -150,7 +150,7 @@ def read_answer(spec: Finding, text: str) -> Any:
     """The value an answer typed as ``text`` gives ``spec``; ``ValueError`` says what to type.
 
     yes/no (y, n, true, false) for a yes-or-no finding; a value's name or its number for a
-    choice; a plain decimal number in range for a number (``1.5``; not ``1:30``)."""
+    choice (no for a choice that has ``none``); a plain decimal number in range for a number (``1.5``; not ``1:30``)."""
     word = text.strip().lower()
     if spec.type == "boolean":
         if word in YES or word in NO:
@@ -161,6 +161,8 @@ def read_answer(spec: Finding, text: str) -> Any:
         if word.isdigit() and 1 <= int(word) <= len(values):
             return values[int(word) - 1]
         name = word.replace(" ", "_").replace("-", "_")
+        if name in NO and "none" in values:  # "Has either leg become weak?" "No."
+            return "none"
         if name in values:
             return name
         hint = did_you_mean(name, values)

@@ -137,6 +137,7 @@ def test_why_lists_the_rules_that_use_the_answer_with_citations_and_climbs_to_th
         ("pain_radiates_to_legs", "Yes", True),
         ("pain_radiates_to_legs", "n", False),
         ("pain_quality", "2", "tightness"),
+        ("leg_weakness", "no", "none"),
         ("pain_quality", "sharp or stabbing", "sharp_or_stabbing"),
         ("hours_since_workout", "30", 30),
         ("hours_since_workout", "1.5", 1.5),
