@@ -104,6 +104,17 @@ class Rule:
     location: Location
     examples: ExamplesSpec
     corroborates: tuple[str, ...] = ()
+    also: tuple[Citation, ...] = ()  # further sentences it cites (``also_cites:``)
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """Every sentence the rule cites: its own article's first, then ``also_cites``."""
+        return (self.citation, *self.also)
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        """The articles it cites, its own first."""
+        return tuple(dict.fromkeys(c.article for c in self.citations))
 
 
 @dataclass(frozen=True)
