@@ -6,7 +6,16 @@ from ..engine.conditions import Assumed
 from ..engine.consult import DISCLAIMER, Derived, DisputeInCase, Result
 from ..engine.explain import Check, How, WhyNot
 from ..engine.text import value_text
-from .text import CITATIONS_SHOWN, DISPUTED, WIDTH, citations, dispute_lines, shorten, wrap
+from .text import (
+    CITATIONS_SHOWN,
+    DISPUTED,
+    WIDTH,
+    also_cited,
+    citations,
+    dispute_lines,
+    shorten,
+    wrap,
+)
 
 BRANCH, LAST, PIPE, SPACE = "├─ ", "└─ ", "│  ", "   "
 
@@ -258,6 +267,7 @@ def _how_lines(node: How, first: str, rest: str) -> list[str]:
         lines += wrap(f"“{c.quote}”", pad + "   ", WIDTH)
         who = f"{c.who}, " if c.who else ""
         lines.append(f"{pad}   — {who}{c.article}, {c.source} line {c.line}")
+        lines += also_cited(step.also_cites, pad + "   ", full=True)
         if step.findings:
             facts = ", ".join(f"{n} = {value_text(v)}" for n, v in step.findings)
             lines += wrap(f"because: {facts}", pad + "   ")

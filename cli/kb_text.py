@@ -10,7 +10,7 @@ from ..engine.conditions import condition_text
 from ..engine.consult import DisputeInCase
 from ..engine.model import catalog
 from ..engine.model.knowledge import KnowledgeBase, Rule
-from .text import DISPUTED, EDITORS_NOTE, WIDTH, _sides, wrap
+from .text import DISPUTED, EDITORS_NOTE, WIDTH, _sides, also_cited, wrap
 
 
 def vocabulary(kb: KnowledgeBase) -> str:
@@ -97,6 +97,7 @@ def rule_card(kb: KnowledgeBase, r: Rule, compiled: str) -> str:
         f"{c.who or article.author or 'unattributed'}; {c.article}, {c.source}:{c.line}", "  "
     )
     out += wrap(f"“{' '.join(c.quote.split())}”", "  ")
+    out += also_cited(r.also, "  ", full=True)
     out += ["", "In context (» marks the quoted lines):"]
     for n, text, quoted in catalog.context(kb, r).numbered():
         lead = f"{'»' if quoted else ' '} {n:>4}  "

@@ -27,8 +27,12 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
 
 
 def cite(rule: str, c: Citation) -> str:
+    return f"[{rule}] {cite_sentence(c)}"
+
+
+def cite_sentence(c: Citation) -> str:
     who = f"{c.who}, " if c.who else ""
-    return f"[{rule}] “{shorten(c.quote)}” — {who}{c.article} ({c.source}:{c.line})"
+    return f"“{shorten(c.quote)}” — {who}{c.article} ({c.source}:{c.line})"
 
 
 def wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
@@ -41,9 +45,26 @@ def wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
     ) or [indent]
 
 
+def also_cited(also: tuple[Citation, ...], indent: str, full: bool) -> list[str]:
+    """The further sentences a rule cites: each in full, or one line naming where they are."""
+    if not also:
+        return []
+    if full:
+        return [ln for c in also for ln in wrap("also " + cite_sentence(c), indent)]
+    where = ", ".join(f"{c.article} ({c.source}:{c.line})" for c in also)
+    return wrap(f"also cited: {where}", indent)
+
+
 def citations(supports: tuple[Support, ...], indent: str, limit: int | None) -> list[str]:
     shown = supports if limit is None else supports[:limit]
-    lines = [ln for s in shown for ln in wrap(cite(s.rule, s.citation), indent)]
+    lines = [
+        ln
+        for s in shown
+        for ln in (
+            wrap(cite(s.rule, s.citation), indent)
+            + also_cited(s.also_cites, indent + "  ", limit is None)
+        )
+    ]
     rest = supports[len(shown) :]
     if rest:
         names = ", ".join(s.rule for s in rest)

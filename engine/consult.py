@@ -30,7 +30,7 @@ from .run.events import ConclusionRef, FactRef, ref_of
 from .run.trace import TraceRecorder
 from .serialize import RESULT, keys_first
 
-RESULT_SCHEMA = "lumbar.result/3"
+RESULT_SCHEMA = "lumbar.result/4"
 KIND_ORDER = (
     "triage",
     "red_flag",
@@ -84,17 +84,26 @@ class Support(CitedRule):
     """A rule that concluded something: its citation, and each of its firings (a rule with
     ``any`` fires once per alternative that holds)."""
 
+    _json_order = keys_first("rule", "firings", "article", "source", "line", "who", "quote")
     rule: str
     citation: Annotated[Citation, Field(exclude=True)]
     firings: Annotated[
         tuple[int, ...], Field(description="Orders of its firings (trace nodes firing:N).")
     ]
-    matched: Annotated[tuple[FactRef, ...], Field(exclude=True)]  # the facts the firings matched
-    absent: Annotated[tuple[str, ...], Field(exclude=True)]  # held as something was absent
+    also_cites: Annotated[
+        tuple[Citation, ...],
+        Field(description="Further sentences the rule cites (other articles agreeing)."),
+    ] = ()
+    matched: Annotated[tuple[FactRef, ...], Field(exclude=True, kw_only=True)] = ()
+    absent: Annotated[tuple[str, ...], Field(exclude=True, kw_only=True)] = ()
 
     @property
     def order(self) -> int:
         return self.firings[0]
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        return (self.citation, *self.also_cites)
 
 
 @dataclass(frozen=True, config=RESULT)
@@ -473,7 +482,7 @@ def _evidence(trace: nx.DiGraph) -> dict[str, Evidence]:
             if data["kind"] == "finding":
                 findings.add(data["name"])
             elif data["kind"] == "firing":
-                articles.add(data["article"])
+                articles.update(data["articles"])
         out[node] = (frozenset(findings), frozenset(articles), frozenset(screened))
     return out
 
@@ -501,8 +510,9 @@ def _derive(
                 rule_id,
                 kb.rule(rule_id).citation,
                 tuple(trace.nodes[f]["order"] for f in firings),
-                tuple(dict.fromkeys(matched)),
-                tuple(trace.nodes[firings[0]]["absent"]),
+                kb.rule(rule_id).also,
+                matched=tuple(dict.fromkeys(matched)),
+                absent=tuple(trace.nodes[firings[0]]["absent"]),
             )
         )
     causes = sorted(c for c in direct if c in kb.conclusions and kb.conclusions[c].kind == "cause")

@@ -54,6 +54,7 @@ class Step:
     findings: tuple[tuple[str, Any], ...]  # (name, value) of every finding it matched
     premises: tuple[How, ...]  # the conclusions it matched, each explained in turn
     absent: tuple[str, ...]  # conditions that held because something was absent
+    also_cites: tuple[Citation, ...] = ()  # further sentences the rule cites
 
     @field_serializer("findings")
     def _named(self, findings: tuple[tuple[str, Any], ...]) -> list[dict[str, Any]]:
@@ -143,7 +144,13 @@ def _how(result: Result, kb: KnowledgeBase, cid: str, seen: set[str]) -> How:
         )
         steps.append(
             Step(
-                support.rule, support.citation, support.firings, findings, premises, support.absent
+                support.rule,
+                support.citation,
+                support.firings,
+                findings,
+                premises,
+                support.absent,
+                support.also_cites,
             )
         )
     return How(cid, spec.kind, spec.label, tuple(steps))

@@ -150,7 +150,8 @@ def read_answer(spec: Finding, text: str) -> Any:
     """The value an answer typed as ``text`` gives ``spec``; ``ValueError`` says what to type.
 
     yes/no (y, n, true, false) for a yes-or-no finding; a value's name or its number for a
-    choice (no for a choice that has ``none``); a plain decimal number in range for a number (``1.5``; not ``1:30``)."""
+    choice (no for a choice that has ``none``); a plain decimal number in range for a number
+    (``1.5``; not ``1:30``)."""
     word = text.strip().lower()
     if spec.type == "boolean":
         if word in YES or word in NO:

@@ -98,7 +98,7 @@ def rule_graph_dot(
         attrs = {
             "shape": "ellipse",
             "fillcolor": "#f7f7f7",
-            "tooltip": dot_text(rule.citation.quote),
+            "tooltip": dot_text("\n".join(c.quote for c in rule.citations)),
             "id": f"rule-{rule.id}" + (f"-{mark}" if mark else ""),
             "class": f"rule article-{rule.citation.article} {kinds}"
             + (" disputed" if disputed else ""),

@@ -51,7 +51,7 @@ def select(
     return [
         r
         for r in kb.rules
-        if (article is None or r.citation.article == article)
+        if (article is None or article in r.articles)
         and (kind is None or kind in kinds(kb, r))
         and (finding is None or finding in findings_tested(r))
         and (conclusion is None or conclusion in r.then or conclusion in conclusions_tested(r))

@@ -10,6 +10,7 @@ parsed), in sorted order. Callers: ``consult``, the CLI, regression tools.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import replace
 from pathlib import Path
@@ -178,6 +179,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
     articles: dict[str, Article] = {}
     rules: list[Rule] = []
     seen_ids: dict[str, Location] = {}
+    pending: list[tuple[int, str, RuleSpec, int, Path, Document]] = []  # rules with also_cites
     for path, a, indexed, raw in rule_files:
         if a is None:
             continue
@@ -215,6 +217,8 @@ def load(root: Path | None = None) -> KnowledgeBase:
             problems.extend(_check_rule(r, i, path, raw, here, findings, conclusions, a, text))
             line = find_quote(r.citation.quote, text) or 0
             citation = Citation(a.key, a.source, line, r.citation.who, r.citation.quote)
+            if r.also_cites:
+                pending.append((len(rules), a.key, r, i, path, raw))
             rules.append(
                 Rule(
                     r.id,
@@ -230,6 +234,11 @@ def load(root: Path | None = None) -> KnowledgeBase:
                     r.corroborates,
                 )
             )
+
+    for at, own, spec, i, path, raw in pending:
+        also, found = _also_cites(spec, i, own, articles, functools.partial(here, path, raw))
+        problems.extend(found)
+        rules[at] = replace(rules[at], also=also)
 
     disputes = tuple(
         Dispute(
@@ -372,6 +381,53 @@ def _check_rule(r, i, path, raw, here, findings, conclusions, article, text) -> 
             )
         )
     return out
+
+
+def _also_cites(
+    r: RuleSpec, i: int, own: str, articles: dict[str, Article], here: Any
+) -> tuple[tuple[Citation, ...], list[Problem]]:
+    """A rule's further citations, each verbatim in its article (its own, or the one named)."""
+    out: list[Citation] = []
+    problems: list[Problem] = []
+    seen = {(own, " ".join(r.citation.quote.split()))}
+    for j, spec in enumerate(r.also_cites):
+        prefix = f"rules[{i}].also_cites[{j}]"
+        key = spec.article or own
+        article = articles.get(key)
+        if article is None:
+            hint = did_you_mean(key, list(articles))
+            loc = here("rules", i, "also_cites", j, "article")
+            problems.append(_at(loc, f"{prefix}.article: {key!r} is not an article key.{hint}"))
+            continue
+        line = find_quote(spec.quote, article.text)
+        if line is None:
+            near, passage = closest_passage(spec.quote, article.text)
+            problems.append(
+                _at(
+                    here("rules", i, "also_cites", j, "quote"),
+                    f"{prefix}.quote is not verbatim in {article.source}; copy the sentence "
+                    f"exactly. Closest passage, line {near}: {passage!r}.",
+                )
+            )
+            continue
+        if spec.who is not None and spec.who not in article.experts:
+            problems.append(
+                _at(
+                    here("rules", i, "also_cites", j, "who"),
+                    f"{prefix}.who: {spec.who!r} is not among the experts of {key} "
+                    f"({', '.join(article.experts) or 'none listed'}).",
+                )
+            )
+        if (key, " ".join(spec.quote.split())) in seen:
+            problems.append(
+                _at(
+                    here("rules", i, "also_cites", j, "quote"),
+                    f"{prefix}: the rule already cites this sentence; cite each one once.",
+                )
+            )
+        seen.add((key, " ".join(spec.quote.split())))
+        out.append(Citation(key, article.source, line, spec.who, spec.quote))
+    return tuple(out), problems
 
 
 def _check_disputes(disputes: tuple[Dispute, ...], rules: dict[str, Rule]) -> list[Problem]:

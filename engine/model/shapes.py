@@ -76,6 +76,12 @@ class CitationSpec(FileShape):
     who: str | None = None
 
 
+class AlsoCitationSpec(CitationSpec):
+    """A further sentence a rule cites: of its own article, or of ``article`` (a key)."""
+
+    article: str | None = None
+
+
 class ExampleSpec(FileShape):
     """A small case next to a rule: the rule must (or must not) fire on these findings."""
 
@@ -95,6 +101,9 @@ class RuleSpec(FileShape):
     then: tuple[str, ...] = Field(min_length=1)
     salience: int = Field(0, ge=-999, le=999)
     citation: CitationSpec
+    # Further sentences (of this article or another) that state the same rule: the articles
+    # agreeing, as one rule rather than a copy per article.
+    also_cites: tuple[AlsoCitationSpec, ...] = ()
     note: str | None = None
     # Rules of other articles that this rule restates with more conditions: it adds no
     # conclusion of its own, and is kept for its citation (checked by ``lumbar kb check``).

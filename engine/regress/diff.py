@@ -110,11 +110,9 @@ def _fields(a: Rule, b: Rule) -> tuple[str, ...]:
         out.append("when")
     if a.then != b.then:
         out.append("then")
-    if (a.citation.quote, a.citation.who, a.citation.article) != (
-        b.citation.quote,
-        b.citation.who,
-        b.citation.article,
-    ):
+    if [(c.quote, c.who, c.article) for c in a.citations] != [
+        (c.quote, c.who, c.article) for c in b.citations
+    ]:
         out.append("citation")
     if a.salience != b.salience:
         out.append("salience")

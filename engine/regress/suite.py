@@ -92,7 +92,9 @@ def judge_case(case: Case, result: Result, kb: KnowledgeBase) -> CaseOutcome:
     expect = case.expect
     reached = tuple(d.id for d in result.conclusions)
     fired = tuple(sorted(result.fired_rules()))
-    cited = tuple(sorted({s.citation.article for d in result.conclusions for s in d.supported_by}))
+    cited = tuple(
+        sorted({c.article for d in result.conclusions for s in d.supported_by for c in s.citations})
+    )
     used = tuple(
         sorted(
             data["name"]

@@ -35,6 +35,7 @@ def firing_attributes(rule: Rule) -> dict[str, Any]:
         "kind": "firing",
         "rule": rule.id,
         "article": c.article,
+        "articles": list(rule.articles),  # with the articles of its also_cites
         "source": c.source,
         "line": c.line,
         "who": c.who or "",
@@ -86,7 +87,8 @@ class TraceRecorder:
         rule, g = firing.rule, self.graph
         node = firing.node
         attrs = firing_attributes(rule)
-        g.add_node(node, order=firing.order, **{**attrs, "absent": list(attrs["absent"])})
+        lists = {"absent": list(attrs["absent"]), "articles": list(attrs["articles"])}
+        g.add_node(node, order=firing.order, **{**attrs, **lists})
         g.add_edges_from(((m.node, node) for m in firing.matched), relation="matched")
         for cid in rule.then:
             target = conclusion_node(cid)
@@ -115,7 +117,7 @@ def from_node_link(data: dict[str, Any]) -> nx.DiGraph:
 
 def to_graphml(graph: nx.DiGraph) -> bytes:
     """The trace as GraphML. GraphML has no lists, nulls or mixed-type keys, so lists and
-    finding values are written as JSON text (``absent``, ``value``)."""
+    finding values are written as JSON text (``absent``, ``articles``, ``value``)."""
     plain = nx.DiGraph()
     for node, data in graph.nodes(data=True):
         attrs = {
