@@ -75,6 +75,7 @@ PARAMETERS = {
     "why_not": "--why-not",
     "case": "CASE",
     "save": "--save",
+    "fail_on": "--fail-on",
     "conclusion": "CONCLUSION",
     "rule": "RULE",
     "article": "--article",

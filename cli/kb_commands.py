@@ -14,6 +14,7 @@ from ..engine.errors import KnowledgeBaseError
 from ..engine.model import anomalies, catalog
 from ..engine.model import load as kb_module
 from ..engine.output_schemas import all_schemas
+from ..engine.regress import examples as examples_module
 from ..engine.run import backend
 from ..engine.serialize import to_data
 from . import kb_text as fmt
@@ -38,7 +39,8 @@ def kb_check(kb: KbOption = None) -> None:
     """Check the knowledge base and report every problem with file and line: what stops it
     loading (shapes, unknown names, impossible values, quotes not verbatim, duplicate ids,
     negation cycles), rule-base anomalies (impossible, unproducible, unused, cycles, subsumed,
-    duplicate, contradictory conclusions not recorded as a dispute) and missing examples.
+    duplicate, contradictory conclusions not recorded as a dispute), rules without both kinds
+    of example, and examples that fail.
     Exit 1 if there is any problem; exit 2 if the knowledge base does not load at all."""
     try:
         knowledge = kb_module.load(kb)
@@ -47,7 +49,11 @@ def kb_check(kb: KbOption = None) -> None:
             typer.echo(f"Error: {error_text(problem)}", err=True)
         typer.echo(f"the knowledge base does not load: {len(exc.problems)} problem(s)", err=True)
         raise typer.Exit(code=2) from None
-    found = anomalies.find_anomalies(knowledge) + kb_module.example_problems(knowledge)
+    found = (
+        anomalies.find_anomalies(knowledge)
+        + kb_module.example_problems(knowledge)
+        + examples_module.failing(knowledge)
+    )
     for kind, problem in found:
         typer.echo(f"{problem.file}:{problem.line}: {kind}: {problem.message}", err=True)
     typer.echo(fmt.kb_summary(knowledge, [kind for kind, _ in found]))

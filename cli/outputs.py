@@ -11,6 +11,7 @@ from ..engine.consult import Result
 from ..engine.draw import consultation as render
 from ..engine.errors import LumbarError, Problem, RenderError
 from ..engine.model.knowledge import KnowledgeBase
+from ..engine.regress.verify import outdated
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -27,11 +28,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 def sync_files(folder: Path, files: dict[str, bytes], check: bool = False) -> list[Path]:
     """Bring ``folder`` up to date with ``files`` (name -> bytes), each written atomically;
     return the files that were missing or differed. With ``check``, write nothing."""
-    stale = [
-        folder / name
-        for name, data in files.items()
-        if not (folder / name).is_file() or (folder / name).read_bytes() != data
-    ]
+    stale = outdated(folder, files)
     if not check and stale:
         try:
             folder.mkdir(parents=True, exist_ok=True)

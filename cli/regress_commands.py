@@ -13,9 +13,12 @@ from ..engine.errors import LumbarError, Problem, RenderError
 from ..engine.model import load as kb_module
 from ..engine.model.case import load_case
 from ..engine.model.knowledge import KnowledgeBase
+from ..engine.output_schemas import all_schemas
 from ..engine.regress import diff as diff_module
+from ..engine.regress import examples as examples_module
 from ..engine.regress import mutate as mutate_module
 from ..engine.regress import suite as suite_module
+from ..engine.regress import verify as verify_module
 from ..engine.serialize import to_data
 from . import regress_text as fmt
 from .app import DiagramOption, EngineOption, JsonOption, KbOption, app, emit_json, reports_errors
@@ -68,9 +71,25 @@ def test_command(
             "examples catch (kill rate) and the survivors.",
         ),
     ] = False,
+    allow_weaker: Annotated[
+        bool,
+        typer.Option(
+            "--allow-weaker",
+            help="Let --update lower a case's triage or drop an expected red flag.",
+        ),
+    ] = False,
+    no_examples: Annotated[
+        bool,
+        typer.Option("--no-examples", help="Skip the examples written beside each rule."),
+    ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Show the HOW / WHY NOT behind each failing case."),
+    ] = False,
     kb: KbOption = None,
 ) -> None:
-    """Run case suites (case files with an `expect:` block). Exit 0 only when all pass."""
+    """Run the rules' own examples and case suites (case files with an `expect:` block). Exit 0
+    only when all pass."""
     knowledge = kb_module.load(kb)
     if mutate:
         run_mutation(
@@ -90,25 +109,29 @@ def test_command(
     for path in files:  # bad input is exit 2, before any case runs
         load_case(path, knowledge)
     outcomes = suite_module.run_suite(files, knowledge, jobs)
+    examples = [] if no_examples or update else examples_module.run_examples(knowledge, jobs=jobs)
     if update:
-        changed = [
-            o.path
+        updates = [
+            suite_module.update_expectations(Path(o.path), o, knowledge, allow_weaker)
             for o in outcomes
-            if not o.passed and suite_module.update_expectations(Path(o.path), o)
+            if not o.passed
         ]
-        typer.echo(f"updated {len(changed)} case file(s)" + "".join(f"\n  {p}" for p in changed))
+        typer.echo(fmt.update_report(updates), nl=False)
+        if any(u.weaker and not u.written for u in updates):
+            raise typer.Exit(code=1)
         return
     cov = suite_module.coverage(outcomes, knowledge)
     if junit is not None:
         write_atomically(junit, suite_module.junit_xml(outcomes))
     if json_out:
         reported = cov if show_coverage or fail_under is not None else None
-        emit_json(to_data(suite_module.SuiteReport(tuple(outcomes), reported)))
+        emit_json(to_data(suite_module.SuiteReport(tuple(outcomes), reported, tuple(examples))))
     else:
-        typer.echo(fmt.suite_report(outcomes), nl=False)
+        typer.echo(fmt.examples_report(examples), nl=False)
+        typer.echo(fmt.suite_report(outcomes, explain), nl=False)
         if show_coverage:
             typer.echo("\n" + fmt.coverage_report(cov), nl=False)
-    failed = any(not o.passed for o in outcomes)
+    failed = any(not o.passed for o in outcomes) or any(e.status == "failed" for e in examples)
     if fail_under is not None and cov.percent < fail_under:
         typer.echo(
             f"rule coverage {cov.percent:.1f}% is under --fail-under {fail_under:g}%", err=True
@@ -116,6 +139,9 @@ def test_command(
         failed = True
     if failed:
         raise typer.Exit(code=1)
+
+
+GATES = ("triage-down", "conclusion-lost", "any")
 
 
 @app.command("diff")
@@ -136,8 +162,17 @@ def diff_command(
         ),
     ] = None,
     json_out: JsonOption = False,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a case's triage goes down (triage-down: less urgent), a case "
+            "loses a conclusion (conclusion-lost), or anything changes (any). Repeatable.",
+            metavar="GATE",
+        ),
+    ] = None,
     fail_on_change: Annotated[
-        bool, typer.Option("--fail-on-change", help="Exit 1 when anything changed (for CI).")
+        bool, typer.Option("--fail-on-change", help="The same as --fail-on any.")
     ] = False,
     diagram: DiagramOption = None,
     engine: EngineOption = "auto",
@@ -145,6 +180,7 @@ def diff_command(
 ) -> None:
     """What a knowledge-base change does: rules added, removed and changed since REF, and every
     case whose answer changes, with the rules responsible."""
+    gates = _gates([*(fail_on or []), *(["any"] if fail_on_change else [])])
     knowledge = kb_module.load(kb)
     default = [p for p in (Path("tests/suite"), Path("examples")) if p.is_dir()]
     files = suite_module.discover(paths or default)
@@ -171,8 +207,64 @@ def diff_command(
         emit_json(to_data(result))
     else:
         typer.echo(fmt.diff_report(result, knowledge), nl=False)
-    if fail_on_change and not result.empty:
+    tripped = [g for g in gates if result.fails(g)]
+    if tripped:
+        typer.echo(f"gate failed: --fail-on {', '.join(tripped)}", err=True)
         raise typer.Exit(code=1)
+
+
+@app.command("verify")
+@reports_errors
+def verify_command(
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Also show the impact of the change since this git revision (as lumbar diff).",
+            metavar="REF",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            help="With --base: also fail when a case's triage goes down (triage-down), a case "
+            "loses a conclusion (conclusion-lost), or anything changes (any).",
+            metavar="GATE",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("-j", "--jobs", help="Worker processes (default: 1).")
+    ] = 1,
+    kb: KbOption = None,
+) -> None:
+    """After an edit of the knowledge base: kb check, every rule example, every suite (tests/suite
+    and examples), the committed diagrams and schemas, and with --base the impact of the change.
+    Every problem at the YAML file:line responsible. Exit 0 when all is well, 1 if anything
+    fails, 2 if the knowledge base does not load."""
+    gates = _gates(fail_on or [], bool(fail_on) and base is None)
+    knowledge = kb_module.load(kb)
+    suites = [p for p in (Path("tests/suite"), Path("examples")) if p.is_dir()]
+    generated = {
+        "diagrams": (Path("diagrams"), lambda: diagrams_module.files(knowledge)),
+        "schemas": (Path("schemas"), lambda: all_schemas(knowledge)),
+    }
+    report = verify_module.verify(knowledge, suites, generated, base, jobs)
+    tripped = [g for g in gates if report.impact is not None and report.impact.fails(g)]
+    typer.echo(fmt.verify_report(report, knowledge, tripped), nl=False)
+    if report.problems or tripped:
+        raise typer.Exit(code=1)
+
+
+def _gates(gates: list[str], without_base: bool = False) -> list[str]:
+    for gate in gates:
+        if gate not in GATES:
+            raise LumbarError(
+                Problem.about("fail_on", f"{gate!r} is not a gate; use one of {', '.join(GATES)}.")
+            )
+    if without_base:
+        raise LumbarError(Problem.about("fail_on", "--fail-on needs --base REF to compare with."))
+    return gates
 
 
 def run_mutation(

@@ -10,7 +10,7 @@ from lumbar.cli.main import app
 from lumbar.engine.consult import consult
 from lumbar.engine.draw.consultation import diagram
 from lumbar.engine.model.case import load_case
-from scripts.update_readme import invocation
+from scripts.update_readme import TIMES, VERIFY, invocation, verify_transcript
 from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -50,3 +50,10 @@ def test_readme_opens_with_the_demo_and_the_test_command_that_ci_runs() -> None:
     assert f"\t$(UV) {test.split('python3 -m uv ')[-1]}\n" in make
     example = demo.split("lumbar consult ")[-1]
     assert (ROOT / example).is_file()
+
+
+@pytest.mark.slow
+def test_readme_verify_transcript_matches_the_program() -> None:
+    shown = VERIFY.search(README)
+    assert shown is not None, "the README shows lumbar verify catching a broken rule"
+    assert TIMES.sub(" #.# s", shown.group(2)) == TIMES.sub(" #.# s", verify_transcript())

@@ -18,10 +18,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
-from ..conditions import ConclusionTest, FindingTest, walk
+from ..conditions import ConclusionTest, FindingTest, describe_test, walk_paths
 from ..model.catalog import conclusions_tested, feeders
 from ..model.knowledge import KnowledgeBase, Rule
 from . import consultation as render
@@ -61,6 +62,7 @@ def rule_graph_dot(
             "nodesep": "0.12",
         },
         node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "filled"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "fontcolor": "#444444"},
     )
     names: dict[str, str] = {}
     edges: list[tuple[str, str, dict[str, str]]] = []
@@ -109,7 +111,8 @@ def rule_graph_dot(
         label += "  [disputed]" if disputed else ""
         label += f"\n[{mark}]" if mark else ""
         r = node(f"rule:{rule.id}:{mark}", label, **attrs)
-        for leaf, negated in walk(rule.when):
+        tested: dict[tuple[str, bool], list[str]] = {}
+        for leaf, negated, path in walk_paths(rule.when):
             if isinstance(leaf, ConclusionTest):
                 src = conclusion(leaf.conclusion)
             else:
@@ -122,8 +125,11 @@ def rule_graph_dot(
                     id=f"finding-{leaf.finding}",
                     **{"class": "finding"},
                 )
-            style = {"style": "dashed", "arrowhead": "tee", "label": "not"} if negated else {}
-            edges.append((src, r, style))
+            tested.setdefault((src, negated), []).append(edge_label(leaf, negated, path, kb))
+        for (src, negated), labels in tested.items():
+            style = {"style": "dashed", "arrowhead": "tee"} if negated else {}
+            text = ", ".join(x for x in dict.fromkeys(labels) if x)
+            edges.append((src, r, {**style, "label": text} if text else style))
         for cid in rule.then:
             edges.append((r, conclusion(cid), {}))
     # Findings first; dot then layers every other node by the longest path from them, which
@@ -161,6 +167,22 @@ class Diagram:
     title: str
     sentence: str  # what it shows, for diagrams/README.md
     rules: tuple[Rule, ...]
+
+
+def edge_label(leaf: Any, negated: bool, path: tuple[str | int, ...], kb: KnowledgeBase) -> str:
+    """What an edge into a rule tests: ``= true``, ``> 72 hours``, ``in [a, b]``; ``not`` for a
+    test under ``none``; ``any of`` when it is one alternative of several."""
+    words = []
+    if negated:
+        words.append("not")
+    if isinstance(leaf, FindingTest):
+        unit = kb.findings[leaf.finding].unit if leaf.finding in kb.findings else None
+        words.append(describe_test(leaf).removeprefix(leaf.finding).strip())
+        if unit and isinstance(leaf.operand, int | float) and not isinstance(leaf.operand, bool):
+            words.append(unit)
+    if len(path) >= 2 and path[-2] == "any":
+        words.append("(any of)")
+    return " ".join(words)
 
 
 def upstream(kb: KnowledgeBase, rules: Iterable[Rule]) -> list[Rule]:
@@ -244,7 +266,9 @@ def readme(diagrams: list[tuple[Diagram, int]]) -> bytes:
         "",
         "How to read them: findings (note shapes) on the left feed rules (ellipses: rule id and",
         "`article:line` of the quote), which draw conclusions (coloured by kind; triage by level).",
-        "A dashed `not` edge means the rule needs that conclusion to be absent. Rules marked",
+        "Each edge into a rule says what it tests (`= true`, `> 72 hours`, `in [a, b]`; `(any of)`",
+        "when it is one alternative of several), so a changed threshold changes its diagrams. A",
+        "dashed `not` edge means the rule needs that to be known false. Rules marked",
         "`[disputed]` (purple border) stand on one side of a recorded disagreement between the",
         "articles (`lumbar kb disputes`).",
         "`lumbar kb show RULE` prints any rule with its quote in context.",

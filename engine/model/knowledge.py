@@ -105,6 +105,8 @@ class Rule:
     examples: ExamplesSpec
     corroborates: tuple[str, ...] = ()
     also: tuple[Citation, ...] = ()  # further sentences it cites (``also_cites:``)
+    # Where each example is written: (group, name) -> file:line of its name.
+    example_at: dict[tuple[str, str], Location] = field(default_factory=dict)
 
     @property
     def citations(self) -> tuple[Citation, ...]:

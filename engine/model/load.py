@@ -217,6 +217,11 @@ def load(root: Path | None = None) -> KnowledgeBase:
             problems.extend(_check_rule(r, i, path, raw, here, findings, conclusions, a, text))
             line = find_quote(r.citation.quote, text) or 0
             citation = Citation(a.key, a.source, line, r.citation.who, r.citation.quote)
+            example_at = {
+                (group, ex.name): here(path, raw, "rules", i, "examples", group, j, "name")
+                for group in ("fires", "does_not_fire")
+                for j, ex in enumerate(getattr(r.examples, group))
+            }
             if r.also_cites:
                 pending.append((len(rules), a.key, r, i, path, raw))
             rules.append(
@@ -232,6 +237,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
                     loc,
                     r.examples,
                     r.corroborates,
+                    example_at=example_at,
                 )
             )
 
@@ -468,19 +474,19 @@ def _check_disputes(disputes: tuple[Dispute, ...], rules: dict[str, Rule]) -> li
 
 
 def example_problems(kb: KnowledgeBase) -> list[tuple[str, Problem]]:
-    """Rules that decide triage or a red flag must show both an example where they fire and a
-    near miss where they do not (``lumbar test`` runs them)."""
+    """Every rule shows both an example where it fires and a near miss where it does not
+    (``lumbar test`` and ``kb check`` run them), unless ``examples.known_gap`` says why not."""
     out = []
     for rule in kb.rules:
         missing = [g for g in ("fires", "does_not_fire") if not getattr(rule.examples, g)]
-        if missing and any(kb.conclusions[c].kind in ("triage", "red_flag") for c in rule.then):
+        if missing and not rule.examples.known_gap:
             out.append(
                 (
                     "examples",
                     _at(
                         rule.location,
-                        f"rule {rule.id} decides triage or a red flag but has no "
-                        f"{' and no '.join(missing)} example; add one under 'examples'.",
+                        f"rule {rule.id} has no {' and no '.join(missing)} example; add one "
+                        "under 'examples' (or say why not in examples.known_gap).",
                     ),
                 )
             )

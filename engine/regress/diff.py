@@ -14,17 +14,19 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, computed_field, field_serializer
 from pydantic.dataclasses import dataclass
 
+from ..conditions import FindingTest, children, condition_text
 from ..consult import Result, consult
 from ..errors import KnowledgeBaseError, Problem, RevisionError
 from ..model import load as kb_module
 from ..model.case import load_case
 from ..model.knowledge import KnowledgeBase, Rule
 from ..serialize import RESULT, keys_first
+from ..text import value_text
 
 
 def load_at(ref: str, kb: KnowledgeBase, workdir: Path) -> KnowledgeBase:
@@ -68,6 +70,10 @@ class RuleChange:
     rule: str
     change: Literal["added", "removed", "changed"]
     fields: tuple[str, ...] = ()  # for changed: when, then, citation, salience
+    details: Annotated[
+        tuple[str, ...],
+        Field(description="What changed, readably: 'when: any -> all', 'more_than: 72 -> 96'."),
+    ] = ()
 
 
 @dataclass(frozen=True, config=RESULT)
@@ -78,6 +84,7 @@ class CaseChange:
     gained: tuple[str, ...]
     lost: tuple[str, ...]
     responsible: tuple[str, ...]  # added, removed or changed rules that fired in either run
+    triage_change: Literal["up", "down", "none"] = "none"  # up: more urgent
 
     @field_serializer("triage")
     def _base_head(self, triage: tuple[str, str]) -> dict[str, str]:
@@ -97,6 +104,20 @@ class Diff:
     @property
     def empty(self) -> bool:
         return not self.rules and not self.cases
+
+    @computed_field
+    @property
+    def counts(self) -> dict[str, int]:
+        return {k: sum(r.change == k for r in self.rules) for k in ("added", "removed", "changed")}
+
+    def fails(self, gate: str) -> bool:
+        """Whether the change trips ``gate``: a case's triage went down (less urgent), a case
+        lost a conclusion, or anything changed."""
+        if gate == "triage-down":
+            return any(c.triage_change == "down" for c in self.cases)
+        if gate == "conclusion-lost":
+            return any(c.lost for c in self.cases)
+        return not self.empty
 
     @computed_field
     @property
@@ -124,7 +145,10 @@ def compare(ref: str, base: KnowledgeBase, head: KnowledgeBase, case_paths: list
     rules = [RuleChange(r, "removed") for r in old if r not in new]
     rules += [RuleChange(r, "added") for r in new if r not in old]
     rules += [
-        RuleChange(r, "changed", f) for r in new if r in old if (f := _fields(old[r], new[r]))
+        RuleChange(r, "changed", f, _details(old[r], new[r]))
+        for r in new
+        if r in old
+        if (f := _fields(old[r], new[r]))
     ]
     touched = {r.rule for r in rules}
     cases = []
@@ -135,6 +159,7 @@ def compare(ref: str, base: KnowledgeBase, head: KnowledgeBase, case_paths: list
         if before.triage.level == after.triage.level and got_before == got_after:
             continue
         involved = before.fired_rules() | after.fired_rules()
+        was, now = (_rank(head, before.triage.level), _rank(head, after.triage.level))
         cases.append(
             CaseChange(
                 after.case.id,
@@ -143,10 +168,65 @@ def compare(ref: str, base: KnowledgeBase, head: KnowledgeBase, case_paths: list
                 tuple(sorted(got_after - got_before)),
                 tuple(sorted(got_before - got_after)),
                 tuple(sorted(involved & touched)),
+                "up" if now < was else "down" if now > was else "none",
             )
         )
     marked = [(old[r.rule] if r.change == "removed" else new[r.rule], r.change) for r in rules]
     return Diff(ref, tuple(rules), tuple(cases), marked)
+
+
+def _rank(kb: KnowledgeBase, level: str) -> int:
+    """0 for the most urgent level; "undetermined" (or a level the head does not know) last."""
+    return kb.level_rank(level) if level in kb.triage_levels else len(kb.triage_levels)
+
+
+def _details(a: Rule, b: Rule) -> tuple[str, ...]:
+    """A changed rule's changes in words."""
+    out = condition_changes(a.when, b.when)
+    out += [f"then: + {c}" for c in b.then if c not in a.then]
+    out += [f"then: - {c}" for c in a.then if c not in b.then]
+    for before, after in zip(a.citations, b.citations, strict=False):
+        if before.quote != after.quote:
+            out.append(f"quote: “{_short(before.quote)}” -> “{_short(after.quote)}”")
+        if before.who != after.who:
+            out.append(f"who: {before.who} -> {after.who}")
+    if len(a.citations) != len(b.citations):
+        out.append(f"citations: {len(a.citations)} -> {len(b.citations)}")
+    if a.salience != b.salience:
+        out.append(f"salience: {a.salience} -> {b.salience}")
+    return tuple(out)
+
+
+def condition_changes(a: Any, b: Any, where: str = "when") -> list[str]:
+    """Where two conditions differ, each difference in words: a group's key (``when: any ->
+    all``), a threshold (``when.all[1]: hours_since_workout more_than: 72 -> 96``), a test
+    replaced, tests added or removed."""
+    if a == b:
+        return []
+    ca, cb = children(a), children(b)
+    if ca is None or cb is None:
+        if (
+            isinstance(a, FindingTest)
+            and isinstance(b, FindingTest)
+            and (a.finding, a.operator) == (b.finding, b.operator)
+        ):
+            was, now = value_text(a.operand), value_text(b.operand)
+            return [f"{where}: {a.finding} {a.operator}: {was} -> {now}"]
+        return [f"{where}: {condition_text(a)} -> {condition_text(b)}"]
+    (key_a, parts_a), (key_b, parts_b) = ca, cb
+    out = [f"{where}: {key_a} -> {key_b}"] if key_a != key_b else []
+    if len(parts_a) == len(parts_b):
+        for i, (x, y) in enumerate(zip(parts_a, parts_b, strict=True)):
+            out += condition_changes(x, y, f"{where}.{key_b}[{i}]")
+        return out
+    out += [f"{where}.{key_b}: - {condition_text(x)}" for x in parts_a if x not in parts_b]
+    out += [f"{where}.{key_b}: + {condition_text(y)}" for y in parts_b if y not in parts_a]
+    return out
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _run(path: Path, kb: KnowledgeBase) -> Result:

@@ -32,6 +32,7 @@ from ..model import load as kb_module
 from ..model.case import Case, load_case
 from ..model.knowledge import KnowledgeBase
 from ..serialize import RESULT, keys_first
+from .examples import ExampleOutcome
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -224,6 +225,10 @@ class SuiteReport:
     _json_order = keys_first("cases", "passed", "failed")
     cases: tuple[CaseOutcome, ...]
     coverage: Annotated[Coverage | None, Field(exclude_if=lambda c: c is None)] = None
+    examples: Annotated[
+        tuple[ExampleOutcome, ...],
+        Field(description="The rules' own examples (empty with --no-examples)."),
+    ] = ()
 
     @computed_field
     @property
@@ -262,25 +267,46 @@ def junit_xml(outcomes: Sequence[CaseOutcome], name: str = "lumbar") -> bytes:
     return ET.tostring(suite, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def update_expectations(path: Path, outcome: CaseOutcome) -> bool:
+@dataclass(frozen=True, config=RESULT)
+class Update:
+    """What ``lumbar test --update`` changes in one case file, and whether it wrote them."""
+
+    path: str
+    changes: tuple[str, ...]  # "file:line: expect.triage: urgent -> self_care", ...
+    weaker: tuple[str, ...]  # those that lower what the case protects
+    written: bool
+
+
+def update_expectations(
+    path: Path, outcome: CaseOutcome, kb: KnowledgeBase, allow_weaker: bool = False
+) -> Update:
     """Rewrite a case file's ``expect:`` block from its current outcome, keeping everything
     else (comments, order, layout) as it was. Each list keeps the author's choices that still
     hold; ``triage`` becomes the current level. A case without a block gets one (triage, red
-    flags and causes). Returns whether the file changed."""
+    flags and causes). A change that lowers what the case protects (a less urgent triage, an
+    expected red flag dropped) is not written unless ``allow_weaker``."""
     from ruamel.yaml import YAML  # only this command needs round-trip YAML; keep start-up lean
 
     yaml = YAML()  # round-trip: comments and key order survive
     yaml.preserve_quotes = True
-    yaml.width = 100
+    yaml.width = 4096  # never re-wrap the author's lines
     text = path.read_text(encoding="utf-8")
     data = yaml.load(text)
     reached, fired, cited = set(outcome.conclusions), set(outcome.fired), set(outcome.cited)
     expect = data.get("expect")
+    changes: list[str] = []
+    weaker: list[str] = []
     if expect is None:
         key = [c for c in outcome.conclusions if c.startswith(("red_flag_", "cause_"))]
         data["expect"] = {"triage": outcome.triage, "conclusions": key}
+        changes.append(f"{path}: expect: added (triage {outcome.triage})")
     else:
-        if "triage" in expect:
+        if "triage" in expect and expect["triage"] != outcome.triage:
+            line = expect.lc.key("triage")[0] + 1
+            change = f"{path}:{line}: expect.triage: {expect['triage']} -> {outcome.triage}"
+            changes.append(change)
+            if _rank(kb, outcome.triage) > _rank(kb, expect["triage"]):
+                weaker.append(change)
             expect["triage"] = outcome.triage
         keep = {
             "conclusions": lambda c: c in reached,
@@ -293,10 +319,20 @@ def update_expectations(path: Path, outcome: CaseOutcome) -> bool:
                 items = expect[field_name]
                 for i in reversed(range(len(items))):
                     if not holds(items[i]):
+                        line = items.lc.item(i)[0] + 1
+                        change = f"{path}:{line}: expect.{field_name}: - {items[i]}"
+                        changes.insert(len(changes), change)
+                        spec = kb.conclusions.get(items[i])
+                        if field_name == "conclusions" and spec and spec.kind == "red_flag":
+                            weaker.append(change)
                         del items[i]
     out = StringIO()
     yaml.dump(data, out)
-    if out.getvalue() == text:
-        return False
-    path.write_text(out.getvalue(), encoding="utf-8")
-    return True
+    write = out.getvalue() != text and (allow_weaker or not weaker)
+    if write:
+        path.write_text(out.getvalue(), encoding="utf-8")
+    return Update(str(path), tuple(changes), tuple(weaker), write)
+
+
+def _rank(kb: KnowledgeBase, level: str) -> int:
+    return kb.level_rank(level) if level in kb.triage_levels else len(kb.triage_levels)

@@ -81,7 +81,15 @@ def test_breaking_a_rule_fails_the_suite_and_diff_names_rule_and_cases(runner, s
     assert changed.exit_code == 1
     data = json.loads(changed.stdout)
     jsonschema.validate(data, published_schema("diff"))
-    assert data["rules"] == [{"rule": BROKEN_RULE, "change": "changed", "fields": ["then"]}]
+    assert data["rules"] == [
+        {
+            "rule": BROKEN_RULE,
+            "change": "changed",
+            "fields": ["then"],
+            "details": ["then: + triage_see_professional", "then: - triage_urgent"],
+        }
+    ]
+    assert data["counts"] == {"added": 0, "removed": 0, "changed": 1}
     cases = {c["path"]: c for c in data["cases"]}
     assert urgent <= set(cases)
     for path in urgent:

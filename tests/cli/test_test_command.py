@@ -59,8 +59,10 @@ def test_a_failing_case_shows_the_how_of_the_offending_conclusion(runner, tmp_pa
         "expect: {absent: [red_flag_sharp_pain]}\n",
         encoding="utf-8",
     )
-    out = runner.invoke(app, ["test", str(folder), "-j", "1"]).stdout
-    assert "conclusion red_flag_sharp_pain was reached but must be absent" in out
+    short = runner.invoke(app, ["test", str(folder), "-j", "1", "--no-examples"]).stdout
+    assert "conclusion red_flag_sharp_pain was reached but must be absent" in short
+    assert "red_flag_sharp_pain [red_flag]" not in short and "--explain)" in short
+    out = runner.invoke(app, ["test", str(folder), "-j", "1", "--explain", "--no-examples"]).stdout
     assert "red_flag_sharp_pain [red_flag]" in out and "because: pain_quality = sharp" in out
     assert out.rstrip().endswith("0 passed, 1 failed")
 
