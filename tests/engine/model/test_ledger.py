@@ -31,6 +31,12 @@ def test_the_files_header_documents_every_reason_and_no_other() -> None:
     assert set(NEEDS_RULE) <= set(REASONS) and ledger.TO_ENCODE in REASONS
 
 
+def test_the_readme_explains_every_reason_and_no_other() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### The sentence ledger") : readme.index("### Disagreements")]
+    assert re.findall(r"^\| `([a-z_]+)`", section, re.M) == list(REASONS)
+
+
 def test_reasons_that_name_a_rule_name_one_that_carries_the_sentence(kb: KnowledgeBase) -> None:
     entries = ledger.read_ledger(kb).entries
     for e in entries:
