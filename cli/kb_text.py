@@ -1,4 +1,5 @@
-"""Terminal text and JSON of the knowledge base for `lumbar kb`: vocabulary, rules, disputes."""
+"""Terminal text and JSON of the knowledge base for `lumbar kb`: vocabulary, rules, disputes,
+the sentence ledger."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from ..engine.conditions import condition_text
 from ..engine.consult import DisputeInCase
 from ..engine.model import catalog
 from ..engine.model.knowledge import KnowledgeBase, Rule
+from ..engine.model.ledger import TO_ENCODE, UNACCOUNTED, ArticleLedger, Figures, Ledger, total
+from ..engine.model.shapes import REASONS
 from .text import DISPUTED, EDITORS_NOTE, WIDTH, _sides, also_cited, wrap
 
 
@@ -38,13 +41,14 @@ def vocabulary_json(kb: KnowledgeBase) -> list[dict[str, Any]]:
     ]
 
 
-def kb_summary(kb: KnowledgeBase, kinds: list[str]) -> str:
+def kb_summary(kb: KnowledgeBase, kinds: list[str], sentences: Figures) -> str:
     """The last line of ``lumbar kb check``: what was checked, and problems by kind."""
     by_article = Counter(r.citation.article for r in kb.rules)
     counts = ", ".join(f"{k} {n}" for k, n in by_article.items())
     checked = (
         f"{len(kb.rules)} rules ({counts}), {len(kb.findings)} findings, "
-        f"{len(kb.conclusions)} conclusions, {len(kb.disputes)} disputes"
+        f"{len(kb.conclusions)} conclusions, {len(kb.disputes)} disputes, "
+        f"{sentences.sentences} sentences ({sentences.cited} cited)"
     )
     if not kinds:
         return f"ok: {checked}"
@@ -146,3 +150,86 @@ def dispute_list(items: tuple[DisputeInCase, ...]) -> str:
         out.append("")
     out.append(f"{len(items)} disputes between the articles")
     return "\n".join(out) + "\n"
+
+
+def coverage(ledger: Ledger, ledgers: tuple[ArticleLedger, ...]) -> str:
+    """`lumbar kb coverage`: each article's sentences by what became of them, the totals, and
+    the sentences to encode (and any unaccounted for)."""
+    out = [f"Sentence ledger ({ledger.file}): what the rules make of each sentence", ""]
+    if not ledger.found:
+        note = f"{ledger.file} does not exist: every sentence no rule cites is unaccounted for."
+    elif ledger.problems:
+        note = (
+            f"{ledger.file} has {len(ledger.problems)} problem(s) (`lumbar kb check` lists "
+            "them); the entries they concern are not counted."
+        )
+    else:
+        note = ""
+    if note:
+        out += [*wrap(note, ""), ""]
+    for a in ledgers:
+        out += [f"{a.article.key} ({a.article.source})", *_figures(a.figures), ""]
+    out += [f"All {len(ledgers)} articles", *_figures(total(ledgers), every_reason=True), ""]
+    for status, title in (
+        (TO_ENCODE, "To encode: a consultation could act on these, and no rule cites them yet"),
+        (UNACCOUNTED, "Unaccounted for: no rule cites these, and uncited.yaml does not list them"),
+    ):
+        listed = [(a, acc) for a in ledgers for acc in a.with_status(status)]
+        if not listed or (status == UNACCOUNTED and not ledger.found):
+            continue
+        out.append(f"{title} ({len(listed)})")
+        for a, acc in listed:
+            out += wrap(f"{a.article.source}:{acc.sentence.line}  {acc.sentence.text}", "  ")
+        out.append("")
+    return "\n".join(out[:-1]) + "\n"
+
+
+def _figures(f: Figures, every_reason: bool = False) -> list[str]:
+    """The figures as rows; reasons no sentence has are left out unless ``every_reason``."""
+    share = f" ({100 * f.cited / f.sentences:.0f}%)" if f.sentences else ""
+    rows = [("sentences", f.sentences, ""), ("cited by a rule", f.cited, share)]
+    rows.append(("uncited, listed with a reason", f.uncited_total, ""))
+    rows += [
+        (f"  {r}", n, "  work to do" if r == TO_ENCODE else "")
+        for r, n in f.uncited.items()
+        if n or every_reason
+    ]
+    rows.append(("unaccounted for", f.unaccounted, ""))
+    return [f"  {name:<38}{n:>5}{note}" for name, n, note in rows]
+
+
+def coverage_json(ledger: Ledger, ledgers: tuple[ArticleLedger, ...]) -> dict[str, Any]:
+    def figures(f: Figures) -> dict[str, Any]:
+        uncited = {"total": f.uncited_total, "by_reason": f.uncited}
+        return {
+            "sentences": f.sentences,
+            "cited": f.cited,
+            "uncited": uncited,
+            "unaccounted": f.unaccounted,
+        }
+
+    def sentences(status: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "article": a.article.key,
+                "source": a.article.source,
+                "line": acc.sentence.line,
+                "text": acc.sentence.text,
+            }
+            for a in ledgers
+            for acc in a.with_status(status)
+        ]
+
+    return {
+        "ledger": ledger.file,
+        "found": ledger.found,
+        "problems": len(ledger.problems),
+        "reasons": REASONS,
+        "articles": [
+            {"article": a.article.key, "source": a.article.source, **figures(a.figures)}
+            for a in ledgers
+        ],
+        "total": figures(total(ledgers)),
+        "to_encode": sentences(TO_ENCODE),
+        "unaccounted": sentences(UNACCOUNTED),
+    }

@@ -2,7 +2,7 @@
 
 ``make_kb`` writes a tiny valid knowledge base (two rules) to break in a test; ``hostile_kb`` writes
 one whose text is markup (a quote, source lines, a note, labels, an article title and a dispute
-that would run script if any page or diagram inserted them as HTML).
+that would run script if any page or diagram inserted them as HTML), with a sentence ledger.
 """
 
 from __future__ import annotations
@@ -172,6 +172,17 @@ disputes:
 """
 
 
+# The sentence ledger of the hostile knowledge base: the heading in angle brackets is listed,
+# the <svg> line is left unaccounted for (the article page shows both kinds).
+HOSTILE_UNCITED = """\
+articles:
+  hostile:
+    - line: 1
+      text: "<h1>A heading in angle brackets</h1>"
+      reason: page_furniture
+"""
+
+
 def hostile_kb(folder: Path) -> Path:
     """Write the hostile knowledge base under ``folder`` and return its root."""
     root = folder / "knowledge_base"
@@ -184,4 +195,5 @@ def hostile_kb(folder: Path) -> Path:
     (root / "rules" / "a.yaml").write_text(RULES_A, encoding="utf-8")
     (root / "rules" / "b.yaml").write_text(RULES_B, encoding="utf-8")
     (root / "disputes.yaml").write_text(HOSTILE_DISPUTES, encoding="utf-8")
+    (root / "uncited.yaml").write_text(HOSTILE_UNCITED, encoding="utf-8")
     return root

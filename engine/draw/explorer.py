@@ -1,10 +1,12 @@
 """The explorer: a static, self-contained site over the rule graph (``lumbar diagrams --html``).
 
-Two pages, no server, no network: ``index.html`` (the whole rule graph as SVG; click a rule for
-its quote, who said it, the article lines around it, the rules that feed it and those it feeds;
-filters by article and conclusion kind; search over rule ids, findings and quotes) and
-``disputes.html`` (every recorded disagreement, each side cited). Page shells, script and style
-live in ``explorer_assets/`` and are inlined into each page, so each page is one file.
+Three pages, no server, no network: ``index.html`` (the whole rule graph as SVG; click a rule
+for its quote, who said it, the article lines around it, the rules that feed it and those it
+feeds; filters by article and conclusion kind; search over rule ids, findings and quotes),
+``disputes.html`` (every recorded disagreement, each side cited) and ``articles.html`` (each
+article sentence by sentence, from the sentence ledger: the rules that cite a sentence, or why
+none does). Page shells, script and style live in ``explorer_assets/`` and are inlined into
+each page, so each page is one file.
 
 Escaping: the knowledge base reaches a page only as JSON inside
 ``<script type="application/json">`` with ``<``, ``>`` and ``&`` written as ``\\u003c``,
@@ -23,11 +25,13 @@ from ..conditions import condition_text
 from ..consult import DISCLAIMER
 from ..model.catalog import context, fed, feeders, findings_tested, kinds
 from ..model.knowledge import KnowledgeBase
+from ..model.ledger import ArticleLedger, Figures, account, read_ledger
+from ..model.shapes import REASONS
 from .consultation import render
 from .rules import ENGINE, rule_graph_dot
 
 ASSETS = files(__package__) / "explorer_assets"
-PAGES = ("index.html", "disputes.html")
+PAGES = ("index.html", "disputes.html", "articles.html")
 PLACEHOLDER = re.compile(r"\{\{(?:STYLE|SCRIPT|DATA|SVG)\}\}")
 
 
@@ -60,13 +64,23 @@ def site_data(kb: KnowledgeBase) -> dict[str, Any]:
                 "disputes": [d.id for d, _ in kb.disputes_of(r.id)],
             }
         )
+    ledger = read_ledger(kb)
     return {
         "title": "lumbar — the rule graph",
         "disclaimer": DISCLAIMER,
         "articles": [
-            {"key": a.key, "title": a.title, "author": a.author, "source": a.source}
-            for a in kb.articles.values()
+            {
+                "key": a.article.key,
+                "title": a.article.title,
+                "author": a.article.author,
+                "source": a.article.source,
+                "figures": _figures(a.figures),
+                "paragraphs": _paragraphs(a),
+            }
+            for a in account(kb, ledger)
         ],
+        "reasons": REASONS,
+        "ledger": {"file": ledger.file, "found": ledger.found},
         "kinds": sorted({k for r in rules for k in r["kinds"]}),
         "conclusions": {
             c.id: {"kind": c.kind, "label": c.label, "description": " ".join(c.description.split())}
@@ -85,6 +99,32 @@ def site_data(kb: KnowledgeBase) -> dict[str, Any]:
             for d in kb.disputes
         ],
     }
+
+
+def _figures(f: Figures) -> dict[str, Any]:
+    return {
+        "sentences": f.sentences,
+        "cited": f.cited,
+        "uncited": f.uncited,
+        "unaccounted": f.unaccounted,
+    }
+
+
+def _paragraphs(a: ArticleLedger) -> list[dict[str, Any]]:
+    """The article's lines that have sentences, each sentence with what became of it."""
+    out: list[dict[str, Any]] = []
+    for acc in a.sentences:
+        if not out or out[-1]["line"] != acc.sentence.line:
+            out.append({"line": acc.sentence.line, "sentences": []})
+        out[-1]["sentences"].append(
+            {
+                "text": acc.sentence.text,
+                "status": acc.status,
+                "rules": list(acc.rules),
+                "by": acc.entry.by if acc.entry and not acc.rules else None,
+            }
+        )
+    return out
 
 
 def script_json(data: Any) -> str:

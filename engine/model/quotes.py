@@ -1,7 +1,8 @@
 """Finding a quote in its article: verbatim up to whitespace and typographic quotes.
 
 Used when the knowledge base loads (every quote must be verbatim), by ``kb show`` and the
-explorer (the lines around a quote), and for a misquote's closest passage.
+explorer (the lines around a quote), by the sentence ledger (the sentences a quote covers), and
+for a misquote's closest passage.
 """
 
 from __future__ import annotations
@@ -42,13 +43,22 @@ def find_quote(quote: str, text: str) -> int | None:
 
 def quote_lines(quote: str, text: str) -> tuple[int, int] | None:
     """1-based first and last line of ``quote`` in ``text``, or None if it is not verbatim."""
+    span = quote_span(quote, text)
+    if span is None:
+        return None
+    first = text.count("\n", 0, span[0]) + 1
+    return first, first + text.count("\n", span[0], span[1] - 1)
+
+
+def quote_span(quote: str, text: str) -> tuple[int, int] | None:
+    """Offsets in ``text`` of the first and just after the last character of ``quote`` (its
+    first occurrence), or None if it is not verbatim there."""
     haystack, offsets = _normalised_source(text)
     needle = normalise(quote)[0].strip()
     at = haystack.find(needle)
     if at < 0 or not needle:
         return None
-    first = text.count("\n", 0, offsets[at]) + 1
-    return first, first + text.count("\n", offsets[at], offsets[at + len(needle) - 1])
+    return offsets[at], offsets[at + len(needle) - 1] + 1
 
 
 def closest_passage(quote: str, text: str) -> tuple[int, str]:

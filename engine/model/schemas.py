@@ -18,7 +18,7 @@ from pydantic.json_schema import JsonSchemaMode
 
 from .case import CaseFile
 from .knowledge import KnowledgeBase
-from .shapes import ConclusionsFile, DisputesFile, RuleFile, VocabularyFile
+from .shapes import ConclusionsFile, DisputesFile, RuleFile, UncitedFile, VocabularyFile
 
 BASE = "https://lumbar.invalid/schemas/"  # an id, never fetched
 
@@ -40,6 +40,7 @@ def schemas(kb: KnowledgeBase) -> dict[str, bytes]:
         "disputes.schema.json": named(
             model_schema(DisputesFile, "lumbar disputes between articles"), {"rules": rules}
         ),
+        "uncited.schema.json": _uncited(kb, rules),
         "case.schema.json": _case(kb),
     }
     return {name: dump(data) for name, data in out.items()}
@@ -67,6 +68,9 @@ def named(schema: dict[str, Any], names: dict[str, list[str]]) -> dict[str, Any]
             for key, sub in node.get("properties", {}).items():
                 if key in names and isinstance(sub, dict):
                     target = sub.get("items", sub) if sub.get("type") == "array" else sub
+                    # an optional name (`by: str | None`): name the string branch, keep null
+                    strings = [x for x in sub.get("anyOf", []) if x.get("type") == "string"]
+                    target = strings[0] if strings else target
                     target.pop("pattern", None)
                     target["enum"] = names[key]
             for value in node.values():
@@ -76,6 +80,15 @@ def named(schema: dict[str, Any], names: dict[str, list[str]]) -> dict[str, Any]
                 visit(value)
 
     visit(schema)
+    return schema
+
+
+def _uncited(kb: KnowledgeBase, rules: list[str]) -> dict[str, Any]:
+    """``uncited.yaml``: the sentence ledger, its article keys and ``by`` rules named."""
+    schema = named(
+        model_schema(UncitedFile, "lumbar uncited sentences (the ledger)"), {"by": rules}
+    )
+    schema["properties"]["articles"]["propertyNames"] = {"enum": list(kb.articles)}
     return schema
 
 

@@ -1,8 +1,9 @@
 """The shapes of the knowledge-base files (pydantic models, unknown keys rejected).
 
-``vocabulary.yaml``, ``conclusions.yaml``, ``rules/*.yaml`` and ``disputes.yaml``; case files
-are in ``case``. ``load`` validates the files with these models; ``schemas`` publishes them as
-JSON Schemas for editors.
+``vocabulary.yaml``, ``conclusions.yaml``, ``rules/*.yaml``, ``disputes.yaml`` and
+``uncited.yaml`` (the sentence ledger); case files are in ``case``. ``load`` (and ``ledger``, for
+``uncited.yaml``) validates the files with these models; ``schemas`` publishes them as JSON
+Schemas for editors.
 """
 
 from __future__ import annotations
@@ -144,3 +145,52 @@ class DisputeSpec(FileShape):
 
 class DisputesFile(FileShape):
     disputes: tuple[DisputeSpec, ...] = ()
+
+
+# Why no rule cites a sentence of an article (``uncited.yaml``): a closed set, documented in the
+# file's header and the README. ``to_encode`` is not an excuse but work to do: ``kb coverage``
+# lists those sentences so that rules get written for them.
+REASONS = {
+    "page_furniture": "not the article's argument: titles and headings, captions and photo "
+    "credits, bylines and dates, share buttons, sign-ups, comment forms, legal disclaimers, "
+    "links to other pages",
+    "rhetorical_or_transition": "no claim: a hook, an aside, a question to the reader, a "
+    'signpost ("here\'s how"), an analogy or a joke',
+    "author_bio_or_promotion": "the author's credentials or life; a plug for an app, a "
+    "product, a book, a video or a newsletter",
+    "not_about_back_pain_after_squats": "a claim about something else: strength or muscle "
+    "gains, knees, lifting records, other exercises",
+    "nothing_to_act_on": "on the subject but general (a statistic, a truism, an "
+    "encouragement): no question to ask and no advice follows from it",
+    "carried_by_rule": "the rule named in `by` encodes what it says while citing a sentence "
+    "next to it: the advice itself, its reason, mechanism, example or how to do it",
+    "duplicate_of_cited_sentence": "says again what a sentence cited elsewhere says (a "
+    "summary, a takeaway, a list of the article's points, a checklist item); `by` names the "
+    "rule that cites it",
+    "to_encode": "a consultation could act on it (advice, a cause, a warning sign, a dose) and "
+    "no rule cites it yet: work to do, listed by `lumbar kb coverage`",
+}
+NEEDS_RULE = ("carried_by_rule", "duplicate_of_cited_sentence")  # these name the rule (`by`)
+
+
+class UncitedSpec(FileShape):
+    """A sentence of an article that no rule cites, and why."""
+
+    line: int = Field(ge=1)
+    text: str = Field(min_length=1)
+    reason: Literal[tuple(REASONS)] = Field(  # type: ignore[valid-type]
+        description="; ".join(f"{name}: {meaning}" for name, meaning in REASONS.items())
+    )
+    by: str | None = Field(None, pattern=SNAKE)
+
+    @model_validator(mode="after")
+    def _names_a_rule_when_needed(self) -> UncitedSpec:
+        if self.reason in NEEDS_RULE and self.by is None:
+            raise ValueError(f"reason {self.reason} names the rule that carries it in 'by'")
+        if self.reason not in NEEDS_RULE and self.by is not None:
+            raise ValueError(f"only {' and '.join(NEEDS_RULE)} name a rule in 'by'")
+        return self
+
+
+class UncitedFile(FileShape):
+    articles: dict[str, tuple[UncitedSpec, ...]] = Field(default_factory=dict)

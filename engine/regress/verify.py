@@ -1,11 +1,12 @@
 """``lumbar verify``: everything an author runs after editing the knowledge base, in one pass.
 
 Stages, in order: the rule-base checks of ``kb check`` (anomalies, rules without both kinds of
-example), every rule example, every suite case, the committed diagrams and JSON Schemas (are
-they current?), and with a base revision the impact of the change (rules changed, cases whose
-answer changed). The knowledge base is loaded once and its rules compiled once; each problem
-points at the YAML ``file:line`` of the rule, example or case responsible. Loading errors are
-raised (``KnowledgeBaseError``, exit 2) before any stage runs. Callers: the CLI's ``verify``.
+example, the sentence ledger), every rule example, every suite case, the committed diagrams and
+JSON Schemas (are they current?), and with a base revision the impact of the change (rules
+changed, cases whose answer changed). The knowledge base is loaded once and its rules compiled
+once; each problem points at the YAML ``file:line`` of the rule, example or case responsible.
+Loading errors are raised (``KnowledgeBaseError``, exit 2) before any stage runs. Callers: the
+CLI's ``verify``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CaseError, Problem
-from ..model import anomalies
+from ..model import anomalies, ledger
 from ..model import load as kb_module
 from ..model.documents import read_document
 from ..model.knowledge import KnowledgeBase
@@ -83,7 +84,11 @@ def _timed(name: str, run: Callable[[Stage], None]) -> Stage:
 
 
 def _check(kb: KnowledgeBase, stage: Stage) -> None:
-    stage.problems = anomalies.find_anomalies(kb) + kb_module.example_problems(kb)
+    stage.problems = [
+        *anomalies.find_anomalies(kb),
+        *kb_module.example_problems(kb),
+        *ledger.problems(kb, ledger.read_ledger(kb)),
+    ]
     stage.summary = f"{len(kb.rules)} rules, {len(stage.problems)} problem(s)"
 
 

@@ -365,7 +365,89 @@ def test_a_dispute_fragment_scrolls_to_its_section(open_page, data: Data) -> Non
     )
 
 
-# ---- 7. escaping --------------------------------------------------------------------------------
+# ---- 7. articles page ---------------------------------------------------------------------------
+
+
+def sentence_item(driver: WebDriver, sentence: str) -> WebElement:
+    """The first sentence of the articles page whose text is ``sentence``."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('li.sentence')]"
+        ".find(li => li.querySelector('.text').textContent === arguments[0])",
+        sentence,
+    )
+
+
+def sentences_of(data: Data, key: str) -> list[Data]:
+    article = next(a for a in data["articles"] if a["key"] == key)
+    return [s for p in article["paragraphs"] for s in p["sentences"]]
+
+
+def test_articles_page_shows_each_sentence_with_its_rules_or_reason(open_page, data: Data) -> None:
+    driver = open_page("articles.html")
+    sections = driver.find_elements(By.CSS_SELECTOR, "section.article")
+    assert [s.get_attribute("id") for s in sections] == [a["key"] for a in data["articles"]]
+    for article, section in zip(data["articles"], sections, strict=True):
+        shown = driver.execute_script(
+            "return [...arguments[0].querySelectorAll('li.sentence')]"
+            ".map(li => [li.querySelector('.text').textContent, li.dataset.status])",
+            section,
+        )
+        assert shown == [[s["text"], s["status"]] for s in sentences_of(data, article["key"])]
+    # A cited sentence links to each rule that cites it; a carried one to the rule carrying it.
+    forsythe = sentences_of(data, "forsythe")
+    cited = next(s for s in forsythe if len(s["rules"]) == 1)
+    li = sentence_item(driver, cited["text"])
+    assert [a.get_attribute("data-rule") for a in li.find_elements(By.CSS_SELECTOR, "a")] == (
+        cited["rules"]
+    )
+    carried = next(s for s in forsythe if s["status"] == "carried_by_rule")
+    li = sentence_item(driver, carried["text"])
+    assert text(li.find_element(By.CSS_SELECTOR, ".what")) == f"carried by rule {carried['by']}"
+    assert console_errors(driver) == []
+
+    # Only the sentences to encode, then follow a cited sentence's rule link to the graph.
+    Select(driver.find_element(By.ID, "status-filter")).select_by_value("to_encode")
+    visible = driver.execute_script(
+        "return [...document.querySelectorAll('li.sentence')]"
+        ".filter(li => li.offsetParent !== null).map(li => li.dataset.status)"
+    )
+    to_encode = [
+        s
+        for a in data["articles"]
+        for s in sentences_of(data, a["key"])
+        if s["status"] == "to_encode"
+    ]
+    assert visible == ["to_encode"] * len(to_encode) and to_encode
+    Select(driver.find_element(By.ID, "status-filter")).select_by_value("")
+    rule_id = cited["rules"][0]
+    driver.find_element(By.CSS_SELECTOR, f'li.sentence a[href="index.html#rule-{rule_id}"]').click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.current_url.endswith(f"#rule-{rule_id}"))
+    wait_ready(driver)
+    wait_for_quote(driver, rule(data, rule_id)["quote"])
+
+
+def test_a_rule_links_to_its_sentence_in_the_article(open_page, data: Data) -> None:
+    chosen = data["rules"][len(data["rules"]) // 3]
+    driver = open_page("index.html", f"#rule-{chosen['id']}")
+    wait_for_quote(driver, chosen["quote"])
+    link = driver.find_element(By.ID, "detail-article-link")
+    anchor = f"{chosen['article']}-{chosen['line']}"
+    assert link.get_attribute("href").endswith(f"articles.html#{anchor}")
+    link.click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.current_url.endswith(f"#{anchor}"))
+    wait_ready(driver)
+    para = driver.find_element(By.ID, anchor)
+    assert "targeted" in para.get_attribute("class").split()
+    assert chosen["id"] in [
+        a.get_attribute("data-rule") for a in para.find_elements(By.CSS_SELECTOR, "a[data-rule]")
+    ]
+    assert driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;",
+        para,
+    )
+
+
+# ---- 8. escaping --------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -430,4 +512,21 @@ def test_disputes_page_shows_knowledge_base_markup_as_text(open_page, hostile) -
     assert "</script><script>window.__pwned=9</script>" in body
     assert "<b>One</b> side & its rule" in body
     assert HOSTILE_QUOTE in body
+    assert console_errors(driver) == []
+
+
+def test_articles_page_shows_the_articles_markup_as_text(open_page, hostile) -> None:
+    site, _ = hostile
+    driver = open_page("articles.html", folder=site)
+    assert_not_pwned(driver)
+    shown = {
+        text(li.find_element(By.CSS_SELECTOR, ".text")): li.get_attribute("data-status")
+        for li in driver.find_elements(By.CSS_SELECTOR, "li.sentence")
+    }
+    assert shown["<h1>A heading in angle brackets</h1>"] == "page_furniture"
+    assert shown['<svg onload="window.__pwned=5"> closing line.'] == "unaccounted"
+    assert shown[HOSTILE_QUOTE] == "cited"
+    assert '<svg onload="window.__pwned=4">Hostile & title</svg>' in text(
+        driver.find_element(By.ID, "hostile")
+    )
     assert console_errors(driver) == []

@@ -1,4 +1,4 @@
-/* lumbar explorer: the script behind index.html (the rule graph) and disputes.html.
+/* lumbar explorer: the script behind index.html (the rule graph), disputes.html and articles.html.
  *
  * Plain browser JavaScript, no libraries, nothing fetched: every page carries its data as JSON in
  * the script element #kb-data (type application/json). Knowledge-base text only ever reaches the
@@ -97,14 +97,28 @@
     return "";
   }
 
+  // The id of an article's line on articles.html (and so its fragment): KEY-LINE.
+  function paragraphId(key, line) {
+    return key + "-" + line;
+  }
+
+  // The element the address's #ID names. The page builds its sections after the browser
+  // looked for it, so the pages that build sections look again.
+  function hashTarget() {
+    try {
+      return location.hash ? byId(decodeURIComponent(location.hash.slice(1))) : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
   function fillHeader() {
     byId("site-title").textContent = DATA.title;
     byId("disclaimer").textContent = DATA.disclaimer;
-    if (document.body.dataset.page === "disputes") {
-      document.title = DATA.title + " — disputes";
-    } else {
-      document.title = DATA.title;
-    }
+    var page = document.body.dataset.page;
+    if (page === "disputes") document.title = DATA.title + " — disputes";
+    else if (page === "articles") document.title = DATA.title + " — the articles";
+    else document.title = DATA.title;
   }
 
   /* ------------------------------------------------------------ index page */
@@ -632,6 +646,18 @@
           h("span", { class: "article-title" }, articleTitle(r.article))
         ),
         h("p", { class: "detail-cite mono", id: "detail-source" }, sourceRef(r)),
+        h(
+          "p",
+          { class: "detail-cite" },
+          h(
+            "a",
+            {
+              id: "detail-article-link",
+              href: "articles.html#" + encodeURIComponent(paragraphId(r.article, r.line)),
+            },
+            "Read it in the article, sentence by sentence →"
+          )
+        ),
       ];
       if (r.context.length) {
         out.push(
@@ -856,18 +882,140 @@
         )
       );
     });
-    // The sections did not exist when the browser looked for #ID; look again.
-    var target = null;
-    try {
-      target = location.hash ? byId(decodeURIComponent(location.hash.slice(1))) : null;
-    } catch (err) {
-      target = null;
-    }
+    var target = hashTarget();
     if (target) target.scrollIntoView();
     document.documentElement.dataset.ready = "true";
   }
 
+  /* --------------------------------------------------------- articles page */
+
+  // What became of a sentence, in words: cited, one of the ledger's reasons, or unaccounted.
+  var STATUS_LABELS = {
+    cited: "cited by a rule",
+    unaccounted: "unaccounted for (no rule cites it and the ledger does not list it)",
+  };
+
+  function statusLabel(status) {
+    return STATUS_LABELS[status] || status.replace(/_/g, " ");
+  }
+
+  function ruleRefs(ids) {
+    var out = [];
+    ids.forEach(function (rid, i) {
+      if (i) out.push(", ");
+      out.push(
+        h(
+          "a",
+          {
+            class: "rule-link",
+            href: "index.html#rule-" + encodeURIComponent(rid),
+            data: { rule: rid },
+          },
+          breakable(rid)
+        )
+      );
+    });
+    return out;
+  }
+
+  function sentenceItem(s) {
+    var what;
+    if (s.status === "cited") what = ["cited by ", ruleRefs(s.rules)];
+    else {
+      what = [h("span", { class: "reason" }, statusLabel(s.status))];
+      // "carried by rule X"; "duplicate of cited sentence, cited by X"
+      if (s.by) what.push(s.status === "carried_by_rule" ? " " : ", cited by ", ruleRefs([s.by]));
+    }
+    return h(
+      "li",
+      { class: "sentence status-" + s.status, data: { status: s.status } },
+      h("span", { class: "text" }, s.text),
+      h("span", { class: "what" }, what)
+    );
+  }
+
+  function figuresLine(f) {
+    var parts = [f.cited + " of " + f.sentences + " sentences cited"];
+    Object.keys(f.uncited).forEach(function (reason) {
+      if (f.uncited[reason]) parts.push(f.uncited[reason] + " " + statusLabel(reason));
+    });
+    if (f.unaccounted) parts.push(f.unaccounted + " unaccounted for");
+    return parts.join(" · ");
+  }
+
+  function initArticles() {
+    byId("ledger-file").textContent = DATA.ledger.file + (DATA.ledger.found ? "" : ", missing");
+    var toc = byId("article-toc");
+    var holder = byId("article-list");
+    var filter = byId("status-filter");
+    var legend = byId("reason-list");
+    var statuses = ["cited"].concat(Object.keys(DATA.reasons), ["unaccounted"]);
+    statuses.forEach(function (st) {
+      filter.appendChild(h("option", { value: st }, "Only: " + statusLabel(st)));
+      legend.appendChild(h("dt", { class: "sentence status-" + st }, statusLabel(st)));
+      var meaning = DATA.reasons[st] || STATUS_LABELS[st];
+      if (st === "cited") meaning = "A rule quotes it; follow the link to the rule.";
+      legend.appendChild(h("dd", null, meaning));
+    });
+    DATA.articles.forEach(function (a) {
+      toc.appendChild(
+        h(
+          "li",
+          null,
+          h("a", { href: "#" + encodeURIComponent(a.key) }, a.title),
+          " ",
+          h("span", { class: "figures" }, a.figures.cited + "/" + a.figures.sentences + " cited")
+        )
+      );
+      holder.appendChild(
+        h(
+          "section",
+          { class: "article", id: a.key },
+          h(
+            "div",
+            { class: "meta" },
+            h("span", { class: "mono" }, a.key),
+            h("span", { class: "mono" }, a.source)
+          ),
+          h("h2", null, a.title),
+          a.author ? h("p", { class: "author" }, a.author) : null,
+          h("p", { class: "figures" }, figuresLine(a.figures)),
+          a.paragraphs.map(function (p) {
+            return h(
+              "div",
+              { class: "para", id: paragraphId(a.key, p.line) },
+              h("span", { class: "lineno", title: a.source + ":" + p.line }, String(p.line)),
+              h("ol", { class: "sentences" }, p.sentences.map(sentenceItem))
+            );
+          })
+        )
+      );
+    });
+
+    // Only the sentences of one status (and the lines that have one).
+    filter.addEventListener("change", function () {
+      var wanted = filter.value;
+      Array.prototype.forEach.call(holder.querySelectorAll(".para"), function (para) {
+        var shown = 0;
+        Array.prototype.forEach.call(para.querySelectorAll("li.sentence"), function (li) {
+          li.hidden = Boolean(wanted) && li.dataset.status !== wanted;
+          if (!li.hidden) shown++;
+        });
+        para.hidden = shown === 0;
+      });
+    });
+
+    var target = hashTarget();
+    if (target) {
+      target.classList.add("targeted");
+      target.scrollIntoView();
+    }
+    document.documentElement.dataset.ready = "true";
+  }
+
   fillHeader();
-  if (document.body.dataset.page === "disputes") initDisputes();
+  var PAGE = document.body.dataset.page;
+  if (PAGE === "disputes") initDisputes();
+  else if (PAGE === "articles") initArticles();
   else initIndex();
 })();

@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 
 from lumbar.engine.draw import explorer
+from lumbar.engine.model import ledger
 from lumbar.engine.model import load as kb_module
 from lumbar.engine.model.knowledge import KnowledgeBase
+from lumbar.engine.model.sentences import sentences
+from lumbar.engine.model.shapes import NEEDS_RULE
 from tests.helpers import HOSTILE_QUOTE, hostile_kb
 
 DATA_ELEMENT = re.compile(
@@ -65,7 +68,7 @@ def embedded(page: str) -> Any:
 
 
 def test_every_placeholder_is_filled(real_pages: dict[str, str]) -> None:
-    assert set(real_pages) == {"index.html", "disputes.html"}
+    assert set(real_pages) == {"index.html", "disputes.html", "articles.html"}
     for name, page in real_pages.items():
         for placeholder in ("{{STYLE}}", "{{SCRIPT}}", "{{DATA}}", "{{SVG}}"):
             assert placeholder not in page, (name, placeholder)
@@ -132,3 +135,46 @@ def test_placeholder_text_in_the_knowledge_base_stays_text(tmp_path: Path) -> No
     knowledge = kb_module.load(root)
     page = explorer.pages(knowledge)["index.html"].decode("utf-8")
     assert embedded(page) == explorer.site_data(knowledge)
+
+
+def test_the_article_page_shows_every_sentence_and_what_became_of_it(
+    kb: KnowledgeBase, real_pages: dict[str, str]
+) -> None:
+    page = real_pages["articles.html"]
+    ids = {attrs.get("id") for _, attrs in Tags(page).tags}
+    assert {"article-toc", "article-list", "status-filter", "reason-list", "ledger-file"} <= ids
+    data = embedded(page)
+    rules = {r["id"] for r in data["rules"]}
+    figures = ledger.account(kb, ledger.read_ledger(kb))
+    assert [a["key"] for a in data["articles"]] == list(kb.articles)
+    for shown, article, counted in zip(
+        data["articles"], kb.articles.values(), figures, strict=True
+    ):
+        listed = [(p["line"], s) for p in shown["paragraphs"] for s in p["sentences"]]
+        assert [(line, s["text"]) for line, s in listed] == [
+            (s.line, s.text) for s in sentences(article.text)
+        ]
+        for _, s in listed:
+            assert (s["status"] == "cited") == bool(s["rules"]) and set(s["rules"]) <= rules
+            assert (s["by"] is not None) == (s["status"] in NEEDS_RULE)
+            assert s["status"] != "unaccounted"
+            assert s["by"] is None or s["by"] in rules
+        assert shown["figures"]["cited"] == counted.figures.cited
+        assert shown["figures"]["uncited"] == counted.figures.uncited
+    assert data["reasons"] and data["ledger"] == {
+        "file": "knowledge_base/uncited.yaml",
+        "found": True,
+    }
+    for name, other in real_pages.items():  # every page links to the three
+        hrefs = {attrs.get("href") for tag, attrs in Tags(other).tags if tag == "a"}
+        assert {"index.html", "disputes.html", "articles.html"} <= hrefs, name
+
+
+def test_the_article_page_of_a_hostile_knowledge_base_keeps_its_markup_as_data(hostile) -> None:
+    _, pages = hostile
+    data = embedded(pages["articles.html"])
+    [article, _] = data["articles"]
+    statuses = {s["text"]: s["status"] for p in article["paragraphs"] for s in p["sentences"]}
+    assert statuses["<h1>A heading in angle brackets</h1>"] == "page_furniture"
+    assert statuses['<svg onload="window.__pwned=5"> closing line.'] == "unaccounted"
+    assert statuses[HOSTILE_QUOTE] == "cited"

@@ -85,11 +85,11 @@ def test_a_knowledge_change_makes_the_diagrams_stale(runner, kb_copy, tmp_path) 
     assert check.exit_code == 0
 
 
-def test_diagrams_html_writes_the_two_explorer_pages(runner, tmp_path) -> None:
+def test_diagrams_html_writes_the_three_explorer_pages(runner, tmp_path) -> None:
     out = tmp_path / "site"
     result = runner.invoke(app, ["diagrams", "--html", str(out)])
     assert result.exit_code == 0 and "index.html" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["disputes.html", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["articles.html", "disputes.html", "index.html"]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'id="kb-data"' in index and "<svg" in index and "{{" not in index
 
