@@ -30,7 +30,7 @@ from .app import (
     emit_json,
     reports_errors,
 )
-from .outputs import diagram_format, write_atomically, write_diagram
+from .outputs import diagram_bytes, diagram_format, write_all
 
 
 @app.command()
@@ -120,8 +120,9 @@ def consult(
         result = ask(finished.result, knowledge)
     else:
         result = ask(run_consult(load_case(case, knowledge), knowledge), knowledge)
+    outputs = []  # written together, after all are made: every one or none
     if diagram is not None and fmt_diagram is not None:
-        write_diagram(result, knowledge, diagram, fmt_diagram, engine)
+        outputs.append((diagram, diagram_bytes(result, knowledge, fmt_diagram, engine)))
     if trace is not None:
         data = (
             to_graphml(result.trace)
@@ -130,9 +131,12 @@ def consult(
                 json.dumps(to_node_link(result.trace), indent=2, ensure_ascii=False) + "\n"
             ).encode("utf-8")
         )
-        write_atomically(trace, data)
+        outputs.append((trace, data))
     if asking and save is not None:
-        write_atomically(save, dialogue.case_file(finished, save))
+        outputs.append((save, dialogue.case_file(finished, save)))
+    write_all(outputs)
+    if diagram is not None:
+        typer.echo(f"diagram written to {diagram}", err=True)
     if json_out:
         emit_json(to_data(result))
     else:
@@ -213,6 +217,22 @@ def explain(
     """HOW a conclusion was reached (the chain back to the findings, every step cited), or
     WHY NOT another one."""
     fmt_diagram = diagram_format(diagram)
+    if why_not is not None and conclusion is not None:
+        raise LumbarError(
+            Problem.about(
+                "why_not",
+                f"give either CONCLUSION ({conclusion}: how it was reached) or --why-not "
+                f"{why_not} (why it was not), not both.",
+            )
+        )
+    if why_not is not None and diagram is not None:
+        raise LumbarError(
+            Problem.about(
+                "diagram",
+                "--diagram draws how conclusions were reached; with --why-not there is no "
+                "chain to draw. Draw the consultation with `lumbar consult CASE --diagram FILE`.",
+            )
+        )
     knowledge = kb_module.load(kb)
     result = run_consult(load_case(case, knowledge), knowledge)
     if why_not is not None:
@@ -229,7 +249,8 @@ def explain(
         else explain_module.how_all(result, knowledge)
     )
     if diagram is not None and fmt_diagram is not None:
-        write_diagram(result, knowledge, diagram, fmt_diagram, engine, focus=conclusion)
+        write_all([(diagram, diagram_bytes(result, knowledge, fmt_diagram, engine, conclusion))])
+        typer.echo(f"diagram written to {diagram}", err=True)
     disputes = [explain_module.disputes_in(result, t) for t in trees]
     if json_out:
         emit_json(

@@ -22,6 +22,15 @@ from . import kb_text as fmt
 from .app import JsonOption, KbOption, app, emit_json, error_text, kb_app, reports_errors
 from .outputs import sync_files
 
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write into a folder that holds files lumbar did not write (replacing those that "
+        "have the names of generated files).",
+    ),
+]
+
 
 @kb_app.command("vocab")
 @reports_errors
@@ -159,13 +168,15 @@ def kb_schema(
         bool,
         typer.Option("--check", help="Write nothing; exit 1 if a file in --out is out of date."),
     ] = False,
+    force: ForceOption = False,
     kb: KbOption = None,
 ) -> None:
     """Write JSON Schemas for the knowledge-base files (vocabulary, conclusions, rules,
     disputes) and for case files, for editors (see .vscode/settings.json and the
     `# yaml-language-server: $schema=` line at the top of each YAML file), and for the JSON
     that `lumbar consult`, `lumbar test` and `lumbar diff` print with --json."""
-    stale = sync_files(out, all_schemas(kb_module.load(kb)), check)
+    stale, leftovers = sync_files(out, all_schemas(kb_module.load(kb)), check, force)
+    stale += leftovers
     for path in stale:
         typer.echo(f"{path}: {'out of date' if check else 'written'}", err=check)
     if check and stale:
@@ -193,6 +204,7 @@ def diagrams_command(
             file_okay=False,
         ),
     ] = None,
+    force: ForceOption = False,
     kb: KbOption = None,
 ) -> None:
     """(Re)generate the rule diagrams: the whole rule graph, one per article, per triage level
@@ -201,12 +213,11 @@ def diagrams_command(
     knowledge = kb_module.load(kb)
     if html is not None:
         pages = explorer_module.pages(knowledge)
-        sync_files(html, pages)
+        sync_files(html, pages, force=force)
         typer.echo(f"wrote {len(pages)} files to {html}; open {html / 'index.html'}")
         return
     generated = diagrams_module.files(knowledge)
-    stale = sync_files(out, generated, check)
-    extra = diagrams_module.leftovers(out, generated)
+    stale, extra = sync_files(out, generated, check, force)
     if check:
         for path in [*stale, *extra]:
             typer.echo(f"{path}: out of date; run `lumbar diagrams`", err=True)
@@ -215,6 +226,5 @@ def diagrams_command(
         typer.echo(f"ok: the diagrams in {out} are current")
         return
     for path in extra:
-        path.unlink()
         typer.echo(f"removed {path}")
     typer.echo(f"{len(generated)} files in {out}, {len(stale)} changed")

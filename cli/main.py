@@ -8,6 +8,7 @@ exit code; they live beside this module, grouped by what they are for (``consult
 from __future__ import annotations
 
 import gc
+import os
 
 # isort: off
 # Importing registers the commands, in the order `lumbar --help` lists them.
@@ -25,4 +26,6 @@ def main() -> None:
     # re-scanning it while a command builds its many small objects (YAML, pydantic, Rete).
     # Measured: loading the knowledge base after all of lumbar's imports, median 398 -> 228 ms.
     gc.freeze()
+    if not os.environ.get("COLUMNS", "80").isdigit() or os.environ.get("COLUMNS") == "0":
+        os.environ.pop("COLUMNS")  # COLUMNS=0 would wrap --help into nothing
     app()

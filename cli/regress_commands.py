@@ -22,7 +22,7 @@ from ..engine.regress import verify as verify_module
 from ..engine.serialize import to_data
 from . import regress_text as fmt
 from .app import DiagramOption, EngineOption, JsonOption, KbOption, app, emit_json, reports_errors
-from .outputs import diagram_format, write_atomically
+from .outputs import diagram_format, write_all
 
 
 @app.command("test")
@@ -96,7 +96,7 @@ def test_command(
             knowledge, suite_module.discover(paths or [Path("tests/suite")]), jobs, json_out
         )
         return
-    files = suite_module.discover(paths or [Path("tests/suite")])
+    files = suite_module.discover(paths or [Path("tests/suite")], [junit] if junit else [])
     if not files:
         raise LumbarError(
             Problem(
@@ -116,13 +116,14 @@ def test_command(
             for o in outcomes
             if not o.passed
         ]
+        write_all([(Path(u.path), u.text.encode("utf-8")) for u in updates if u.text is not None])
         typer.echo(fmt.update_report(updates), nl=False)
-        if any(u.weaker and not u.written for u in updates):
+        if any(u.refused for u in updates):
             raise typer.Exit(code=1)
         return
     cov = suite_module.coverage(outcomes, knowledge)
     if junit is not None:
-        write_atomically(junit, suite_module.junit_xml(outcomes))
+        write_all([(junit, suite_module.junit_xml(outcomes))])
     if json_out:
         reported = cov if show_coverage or fail_under is not None else None
         emit_json(to_data(suite_module.SuiteReport(tuple(outcomes), reported, tuple(examples))))
@@ -202,7 +203,7 @@ def diff_command(
         data = source.encode("utf-8")
         if fmt_diagram != "dot":
             data = render.render(source, fmt_diagram, render.choose_engine(engine, fmt_diagram))
-        write_atomically(diagram, data)
+        write_all([(diagram, data)])
     if json_out:
         emit_json(to_data(result))
     else:

@@ -37,14 +37,14 @@ def update_report(updates: list[Update]) -> str:
     """Every change --update made (file:line, old -> new), and each file it refused to weaken."""
     lines: list[str] = []
     for u in updates:
-        verb = "updated" if u.written else "refused"
+        verb = "updated" if u.text is not None else "refused"
         lines += [f"{verb}: {c}" + (" (weaker)" if c in u.weaker else "") for c in u.changes]
-        if u.weaker and not u.written:
+        if u.refused:
             lines.append(
                 f"  {u.path} not written: it would lower what the case protects; fix the "
                 "knowledge base, or accept with --allow-weaker"
             )
-    written = sum(u.written for u in updates)
+    written = sum(u.text is not None for u in updates)
     lines.append(f"updated {written} case file(s)")
     return "\n".join(lines) + "\n"
 
@@ -111,7 +111,10 @@ def coverage_report(cov: Coverage) -> str:
 
 def diff_report(diff: Diff, kb: KnowledgeBase) -> str:
     if diff.empty:
-        return f"No change since {diff.base}: no rule changed and no case's answer changed.\n"
+        return (
+            f"No change since {diff.base}: no rule, conclusion, finding or dispute changed, "
+            "and no case's answer changed.\n"
+        )
     lines = [f"Knowledge base: working tree vs {diff.base}", ""]
     n = diff.counts
     lines.append(f"Rules: {n['added']} added, {n['removed']} removed, {n['changed']} changed")
@@ -119,6 +122,14 @@ def diff_report(diff: Diff, kb: KnowledgeBase) -> str:
         where = f" ({kb.rule(r.rule).location})" if r.rule in kb.rules_by_id else ""
         lines += wrap(f"{r.change:8} {r.rule}{where}", "  ")
         lines += [ln for d in r.details for ln in wrap(d, "    ")]
+    if diff.knowledge:
+        lines += ["", f"Other knowledge: {len(diff.knowledge)} change(s)"]
+        for k in diff.knowledge:
+            lines += wrap(f"{k.change:8} {k.kind} {k.id}", "  ")
+            lines += [ln for d in k.details for ln in wrap(d, "    ")]
+    if diff.not_comparable:
+        lines += ["", "Cases that cannot run on the base (compared on the working tree only):"]
+        lines += [ln for c in diff.not_comparable for ln in wrap(c, "  ")]
     lines += ["", f"Cases whose answer changed: {len(diff.cases) or 'none'}"]
     for c in diff.cases:
         old, new = c.triage

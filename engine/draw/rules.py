@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import graphviz
@@ -303,13 +302,3 @@ def files(kb: KnowledgeBase) -> dict[str, bytes]:
         counted.append((d, node_count(source)))
     out["README.md"] = readme(counted)
     return out
-
-
-GENERATED = ("rules.svg", "article-*.svg", "triage-*.svg", "cause_*.svg", "README.md")
-
-
-def leftovers(folder: Path, names: Iterable[str]) -> list[Path]:
-    """Files in ``folder`` that look generated but are not among ``names`` (a cause removed)."""
-    keep = set(names)
-    found = {p for pattern in GENERATED for p in folder.glob(pattern)}
-    return sorted(p for p in found if p.name not in keep)

@@ -107,6 +107,13 @@ def case_from_document(doc: Document, kb: KnowledgeBase) -> Case:
         if spec.findings[k] is not None
     }
     if spec.expect is not None:
+        if spec.expect == Expect():
+            line, col = doc.position(["expect"])
+            message = (
+                "expect: is empty, so the case could never fail; say what it must come out as "
+                "(triage, conclusions, absent, rules or sources)."
+            )
+            raise CaseError(Problem(name, line, col, message))
         _check_expect(spec.expect, kb, doc)
     return Case(spec.case, spec.description, findings, name, spec.expect)
 

@@ -21,7 +21,7 @@ from pydantic.dataclasses import dataclass
 
 from ..conditions import FindingTest, children, condition_text
 from ..consult import Result, consult
-from ..errors import KnowledgeBaseError, Problem, RevisionError
+from ..errors import CaseError, KnowledgeBaseError, Problem, RevisionError
 from ..model import load as kb_module
 from ..model.case import load_case
 from ..model.knowledge import KnowledgeBase, Rule
@@ -54,6 +54,15 @@ def load_at(ref: str, kb: KnowledgeBase, workdir: Path) -> KnowledgeBase:
     top = Path(git("rev-parse", "--show-toplevel").decode().strip())
     git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     inside = root.relative_to(top).as_posix()
+    listed = git("ls-tree", "-d", "--name-only", ref, inside, cwd=top).decode().split()
+    if inside not in listed:
+        raise RevisionError(
+            Problem.about(
+                "base",
+                f"{ref} has no {inside}/ folder (the knowledge base was added later, or moved): "
+                "compare with a revision that has one.",
+            )
+        )
     archive = git("archive", "--format=tar", ref, inside, cwd=top)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(workdir, filter="data")
@@ -77,6 +86,17 @@ class RuleChange:
 
 
 @dataclass(frozen=True, config=RESULT)
+class KnowledgeChange:
+    """A change to the knowledge outside the rules: a conclusion, a finding of the vocabulary,
+    a dispute, the triage levels."""
+
+    kind: Literal["conclusion", "finding", "dispute", "levels"]
+    id: str
+    change: Literal["added", "removed", "changed"]
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, config=RESULT)
 class CaseChange:
     case: str
     path: str
@@ -97,13 +117,16 @@ class Diff:
     base: str
     rules: tuple[RuleChange, ...]
     cases: tuple[CaseChange, ...]
+    knowledge: tuple[KnowledgeChange, ...]
+    # Cases that cannot run on the base (they give a finding or value it does not have).
+    not_comparable: tuple[str, ...]
     # Changed rules as they are now (removed: as they were), each with its mark, for the
     # rule-graph diagram.
     marked_rules: Annotated[list[tuple[Rule, str | None]], Field(exclude=True)]
 
     @property
     def empty(self) -> bool:
-        return not self.rules and not self.cases
+        return not self.rules and not self.cases and not self.knowledge
 
     @computed_field
     @property
@@ -152,8 +175,15 @@ def compare(ref: str, base: KnowledgeBase, head: KnowledgeBase, case_paths: list
     ]
     touched = {r.rule for r in rules}
     cases = []
+    not_comparable = []
     for path in case_paths:
-        before, after = _run(path, base), _run(path, head)
+        after = _run(path, head)
+        try:
+            before = _run(path, base)
+        except CaseError as exc:
+            reason = exc.problems[0].message if exc.problems else "does not load"
+            not_comparable.append(f"{path}: at {ref}: {reason}")
+            continue
         got_before = {d.id for d in before.conclusions}
         got_after = {d.id for d in after.conclusions}
         if before.triage.level == after.triage.level and got_before == got_after:
@@ -172,7 +202,61 @@ def compare(ref: str, base: KnowledgeBase, head: KnowledgeBase, case_paths: list
             )
         )
     marked = [(old[r.rule] if r.change == "removed" else new[r.rule], r.change) for r in rules]
-    return Diff(ref, tuple(rules), tuple(cases), marked)
+    knowledge = tuple(knowledge_changes(base, head))
+    return Diff(ref, tuple(rules), tuple(cases), knowledge, tuple(not_comparable), marked)
+
+
+FIELDS = {
+    "conclusion": ("kind", "label", "description", "level", "contradicts"),
+    "finding": (
+        "type",
+        "values",
+        "unit",
+        "min",
+        "max",
+        "red_flag",
+        "urgent",
+        "screen",
+        "question",
+        "help",
+    ),
+    "dispute": ("topic", "kind", "summary", "sides", "editors_note"),
+}
+
+
+def knowledge_changes(base: KnowledgeBase, head: KnowledgeBase) -> list[KnowledgeChange]:
+    """Conclusions, findings and disputes added, removed or changed (each field in words), and
+    the triage levels."""
+    out = []
+    pairs = {
+        "conclusion": (base.conclusions, head.conclusions),
+        "finding": (base.findings, head.findings),
+        "dispute": ({d.id: d for d in base.disputes}, {d.id: d for d in head.disputes}),
+    }
+    for kind, (old, new) in pairs.items():
+        out += [KnowledgeChange(kind, k, "removed") for k in old if k not in new]
+        out += [KnowledgeChange(kind, k, "added") for k in new if k not in old]
+        for key in (k for k in new if k in old):
+            details = tuple(
+                f"{name}: {_said(getattr(old[key], name))} -> {_said(getattr(new[key], name))}"
+                for name in FIELDS[kind]
+                if getattr(old[key], name) != getattr(new[key], name)
+            )
+            if details:
+                out.append(KnowledgeChange(kind, key, "changed", details))
+    for name in ("triage_levels", "reassuring_levels"):
+        if getattr(base, name) != getattr(head, name):
+            said = f"{name}: {_said(getattr(base, name))} -> {_said(getattr(head, name))}"
+            out.append(KnowledgeChange("levels", name, "changed", (said,)))
+    return out
+
+
+def _said(value: Any) -> str:
+    if isinstance(value, str):
+        return f"“{_short(value)}”"
+    if isinstance(value, tuple) and value and hasattr(value[0], "position"):  # dispute sides
+        return "; ".join(f"{s.position[:40]}: {', '.join(s.rules)}" for s in value)
+    return value_text(value) if isinstance(value, tuple | list) else str(value)
 
 
 def _rank(kb: KnowledgeBase, level: str) -> int:

@@ -12,6 +12,7 @@ tests/knowledge_base/test_suite.py.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -74,13 +75,30 @@ class CaseOutcome:
         return Answer(self.triage, self.conclusions, self.fired, self.cited)
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Case files named directly, or found (recursively, sorted) under named folders."""
+SKIPPED = {"node_modules", "__pycache__", "site-packages"}  # and hidden folders (.venv, .git)
+
+
+def discover(paths: Iterable[str | Path], leave_out: Iterable[Path] = ()) -> list[Path]:
+    """Case files named directly, or found (recursively, sorted) under named folders, leaving
+    out hidden folders (``.venv``, ``.git``), installed packages and the files in ``leave_out``
+    (a command's own outputs). A broken symlink where a case is expected is an error."""
     found: list[Path] = []
+    outputs = {p.resolve() for p in leave_out}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            for p in sorted(path.rglob("*")):
+                inside = p.relative_to(path).parts[:-1]
+                if any(part.startswith(".") or part in SKIPPED for part in inside):
+                    continue
+                if p.suffix not in SUFFIXES or p.resolve() in outputs:
+                    continue
+                if p.is_symlink() and not p.exists():
+                    raise CaseError(
+                        Problem(str(p), None, None, "is a broken symlink; remove or fix it.")
+                    )
+                if p.is_file():
+                    found.append(p)
         elif path.is_file():
             found.append(path)
         else:
@@ -269,29 +287,33 @@ def junit_xml(outcomes: Sequence[CaseOutcome], name: str = "lumbar") -> bytes:
 
 @dataclass(frozen=True, config=RESULT)
 class Update:
-    """What ``lumbar test --update`` changes in one case file, and whether it wrote them."""
+    """What ``lumbar test --update`` would change in one case file: every change, those that
+    lower what the case protects, and the file's new text (None: nothing to write, or refused)."""
 
     path: str
     changes: tuple[str, ...]  # "file:line: expect.triage: urgent -> self_care", ...
     weaker: tuple[str, ...]  # those that lower what the case protects
-    written: bool
+    text: str | None
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.weaker) and self.text is None
 
 
 def update_expectations(
     path: Path, outcome: CaseOutcome, kb: KnowledgeBase, allow_weaker: bool = False
 ) -> Update:
-    """Rewrite a case file's ``expect:`` block from its current outcome, keeping everything
-    else (comments, order, layout) as it was. Each list keeps the author's choices that still
-    hold; ``triage`` becomes the current level. A case without a block gets one (triage, red
-    flags and causes). A change that lowers what the case protects (a less urgent triage, an
-    expected red flag dropped) is not written unless ``allow_weaker``."""
-    from ruamel.yaml import YAML  # only this command needs round-trip YAML; keep start-up lean
-
-    yaml = YAML()  # round-trip: comments and key order survive
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap the author's lines
-    text = path.read_text(encoding="utf-8")
-    data = yaml.load(text)
+    """A case file's ``expect:`` block rewritten from its current outcome, in the file's own
+    format (YAML round trip keeping comments, order, line breaks and line endings; JSON stays
+    JSON), everything else as it was. Each list keeps the author's choices that still hold;
+    ``triage`` becomes the current level. A case without a block gets one (triage, red flags
+    and causes). A change that lowers what the case protects (a less urgent triage, an expected
+    red flag dropped) gives no new text unless ``allow_weaker``. Writes nothing."""
+    raw = path.read_bytes().decode("utf-8")
+    crlf = "\r\n" in raw
+    text = raw.replace("\r\n", "\n")
+    is_json = path.suffix == ".json"
+    data = json.loads(text) if is_json else _yaml().load(text)
     reached, fired, cited = set(outcome.conclusions), set(outcome.fired), set(outcome.cited)
     expect = data.get("expect")
     changes: list[str] = []
@@ -302,8 +324,10 @@ def update_expectations(
         changes.append(f"{path}: expect: added (triage {outcome.triage})")
     else:
         if "triage" in expect and expect["triage"] != outcome.triage:
-            line = expect.lc.key("triage")[0] + 1
-            change = f"{path}:{line}: expect.triage: {expect['triage']} -> {outcome.triage}"
+            change = (
+                f"{_at(path, expect, 'triage')}: expect.triage: {expect['triage']} -> "
+                f"{outcome.triage}"
+            )
             changes.append(change)
             if _rank(kb, outcome.triage) > _rank(kb, expect["triage"]):
                 weaker.append(change)
@@ -315,23 +339,43 @@ def update_expectations(
             "sources": lambda a: a in cited,
         }
         for field_name, holds in keep.items():
-            if field_name in expect:
-                items = expect[field_name]
-                for i in reversed(range(len(items))):
-                    if not holds(items[i]):
-                        line = items.lc.item(i)[0] + 1
-                        change = f"{path}:{line}: expect.{field_name}: - {items[i]}"
-                        changes.insert(len(changes), change)
-                        spec = kb.conclusions.get(items[i])
-                        if field_name == "conclusions" and spec and spec.kind == "red_flag":
-                            weaker.append(change)
-                        del items[i]
-    out = StringIO()
-    yaml.dump(data, out)
-    write = out.getvalue() != text and (allow_weaker or not weaker)
-    if write:
-        path.write_text(out.getvalue(), encoding="utf-8")
-    return Update(str(path), tuple(changes), tuple(weaker), write)
+            items = expect.get(field_name)
+            for i in reversed(range(len(items or ()))):
+                if not holds(items[i]):
+                    change = f"{_at(path, items, i)}: expect.{field_name}: - {items[i]}"
+                    changes.append(change)
+                    spec = kb.conclusions.get(items[i])
+                    if field_name == "conclusions" and spec and spec.kind == "red_flag":
+                        weaker.append(change)
+                    del items[i]
+    if is_json:
+        new = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        out = StringIO()
+        _yaml().dump(data, out)
+        new = out.getvalue()
+    if crlf:
+        new = new.replace("\n", "\r\n")
+    keep_it = new != raw and (allow_weaker or not weaker)
+    return Update(str(path), tuple(changes), tuple(weaker), new if keep_it else None)
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML  # only this command needs round-trip YAML; keep start-up lean
+
+    yaml = YAML()  # round-trip: comments and key order survive
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap the author's lines
+    return yaml
+
+
+def _at(path: Path, container: Any, key: Any) -> str:
+    """``path:line`` of ``key`` in a round-trip YAML container (JSON has no lines: ``path``)."""
+    lc = getattr(container, "lc", None)
+    if lc is None:
+        return str(path)
+    line = lc.key(key)[0] if isinstance(key, str) else lc.item(key)[0]
+    return f"{path}:{line + 1}"
 
 
 def _rank(kb: KnowledgeBase, level: str) -> int:

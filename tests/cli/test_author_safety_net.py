@@ -113,3 +113,25 @@ def test_update_refuses_to_weaken_a_case_unless_allowed(runner, repo) -> None:
     allowed = run(runner, "test", str(case), "--update", "--allow-weaker", "-j", "1")
     assert allowed.exit_code == 0 and "updated: " in allowed.stdout
     assert case.read_text(encoding="utf-8") != before
+
+
+def test_a_relabelled_conclusion_and_a_vocabulary_change_are_seen_by_diff(runner, repo) -> None:
+    conclusions = repo / "knowledge_base/conclusions.yaml"
+    text = conclusions.read_text(encoding="utf-8")
+    label = re.search(r"triage_see_professional:\n(?:.*\n)*?\s+label: (.*)\n", text)
+    assert label is not None
+    conclusions.write_text(
+        text.replace(label.group(1), "Nothing to worry about, skip the doctor", 1),
+        encoding="utf-8",
+    )
+    vocabulary = repo / "knowledge_base/vocabulary.yaml"
+    vocabulary.write_text(
+        vocabulary.read_text(encoding="utf-8").replace("max: 2000", "max: 3000", 1),
+        encoding="utf-8",
+    )
+    changed = run(runner, "diff", "--base", "HEAD", "--fail-on", "any")
+    assert changed.exit_code == 1 and "No change" not in changed.stdout
+    assert "changed  conclusion triage_see_professional" in changed.stdout
+    assert "label: “" in changed.stdout and "skip the doctor”" in changed.stdout
+    assert "changed  finding hours_since_workout" in changed.stdout
+    assert "max: 2000.0 -> 3000.0" in changed.stdout or "max: 2000 -> 3000" in changed.stdout

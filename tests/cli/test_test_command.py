@@ -132,3 +132,26 @@ def test_update_rewrites_only_the_expect_block(runner, tmp_path) -> None:
     assert "  triage: see_professional\n" in text
     assert "  conclusions: [red_flag_sharp_pain]\n  absent: [triage_urgent]\n" in text
     assert runner.invoke(app, ["test", str(folder), "-j", "1"]).exit_code == 0
+
+
+def test_update_keeps_a_json_case_json_and_crlf_line_endings(runner, tmp_path) -> None:
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    as_json = folder / "j.json"
+    as_json.write_text(
+        '{"case": "j", "findings": {"pain_quality": "sharp_or_stabbing"},\n'
+        ' "expect": {"triage": "self_care"}}\n',
+        encoding="utf-8",
+    )
+    crlf = folder / "c.yaml"
+    crlf.write_bytes(
+        b"case: c  # a comment\r\nfindings:\r\n  pain_quality: sharp_or_stabbing\r\n"
+        b"expect:\r\n  triage: self_care\r\n"
+    )
+    result = runner.invoke(app, ["test", str(folder), "--update", "-j", "1"])
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(as_json.read_text(encoding="utf-8"))["expect"]["triage"] == "see_professional"
+    data = crlf.read_bytes()
+    assert b"triage: see_professional\r\n" in data and b"# a comment\r\n" in data
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert f"{crlf}:5: expect.triage: self_care -> see_professional" in result.stdout

@@ -69,9 +69,13 @@ def test_a_triage_diagram_holds_every_path_to_its_level(kb) -> None:
 def test_a_knowledge_change_makes_the_diagrams_stale(runner, kb_copy, tmp_path) -> None:
     out = tmp_path / "diagrams"
     assert runner.invoke(app, ["diagrams", "--kb", str(kb_copy), "--out", str(out)]).exit_code == 0
-    (out / "cause_no_longer_exists.svg").write_text("<svg/>", encoding="utf-8")
+    (out / "cause_no_longer_exists.svg").write_text("<svg/>", encoding="utf-8")  # lumbar's once
+    with (out / ".lumbar-files").open("a", encoding="utf-8") as listed:
+        listed.write("cause_no_longer_exists.svg\n")
+    (out / "notes.svg").write_text("<svg/>", encoding="utf-8")  # the user's: never touched
     result = runner.invoke(app, ["diagrams", "--check", "--kb", str(kb_copy), "--out", str(out)])
     assert result.exit_code == 1 and "cause_no_longer_exists.svg: out of date" in result.stderr
+    assert "notes.svg" not in result.stderr
     rules = kb_copy / "rules/001_forsythe.yaml"
     text = rules.read_text(encoding="utf-8")
     rules.write_text(text.replace("[cause_rounded_back, ", "[", 1), encoding="utf-8")
@@ -81,6 +85,7 @@ def test_a_knowledge_change_makes_the_diagrams_stale(runner, kb_copy, tmp_path) 
     assert "article-nielen.svg" not in changed
     result = runner.invoke(app, ["diagrams", "--kb", str(kb_copy), "--out", str(out)])
     assert "removed" in result.stdout and not (out / "cause_no_longer_exists.svg").exists()
+    assert (out / "notes.svg").read_text(encoding="utf-8") == "<svg/>"
     check = runner.invoke(app, ["diagrams", "--check", "--kb", str(kb_copy), "--out", str(out)])
     assert check.exit_code == 0
 
@@ -89,7 +94,12 @@ def test_diagrams_html_writes_the_three_explorer_pages(runner, tmp_path) -> None
     out = tmp_path / "site"
     result = runner.invoke(app, ["diagrams", "--html", str(out)])
     assert result.exit_code == 0 and "index.html" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["articles.html", "disputes.html", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".lumbar-files",
+        "articles.html",
+        "disputes.html",
+        "index.html",
+    ]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'id="kb-data"' in index and "<svg" in index and "{{" not in index
 
