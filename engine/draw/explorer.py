@@ -55,6 +55,16 @@ def site_data(kb: KnowledgeBase) -> dict[str, Any]:
                 "then": list(r.then),
                 "kinds": kinds(kb, r),
                 "note": " ".join(r.note.split()) if r.note else None,
+                "also": [
+                    {
+                        "article": a.article,
+                        "who": a.who or kb.articles[a.article].author,
+                        "quote": " ".join(a.quote.split()),
+                        "source": a.source,
+                        "line": a.line,
+                    }
+                    for a in r.also
+                ],
                 "context": [
                     {"line": n, "text": text, "quote": quoted} for n, text, quoted in ctx.numbered()
                 ],

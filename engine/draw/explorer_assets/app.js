@@ -659,6 +659,25 @@
           )
         ),
       ];
+      (r.also || []).forEach(function (a) {
+        out.push(
+          h("p", { class: "detail-kindline" }, "Also cited"),
+          h("blockquote", { class: "detail-quote also-quote" }, a.quote),
+          h(
+            "p",
+            { class: "detail-cite" },
+            "— ",
+            h("span", { class: "who" }, a.who || "author not named"),
+            ", in ",
+            h(
+              "a",
+              { href: "articles.html#" + encodeURIComponent(paragraphId(a.article, a.line)) },
+              articleTitle(a.article)
+            ),
+            " (" + a.source + ":" + a.line + ")"
+          )
+        );
+      });
       if (r.context.length) {
         out.push(
           section(
