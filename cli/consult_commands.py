@@ -31,6 +31,7 @@ from .app import (
     reports_errors,
 )
 from .outputs import diagram_format, write_atomically, write_diagram
+from .text import echo
 
 
 @app.command()
@@ -137,7 +138,7 @@ def consult(
         emit_json(to_data(result))
     else:
         text = fmt.brief(result) if brief else fmt.consultation(result, all_citations, disputes)
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
     if asking and not json_out:
         dialogue.follow_up(finished, knowledge, dialogue.Console.standard(to_stderr=False))
 
@@ -221,7 +222,7 @@ def explain(
         if json_out:
             emit_json({**to_data(report), "disputes": to_data(disputes)})
         else:
-            typer.echo(fmt.why_not_report(report, disputes), nl=False)
+            echo(fmt.why_not_report(report, disputes), nl=False)
         return
     trees = (
         [explain_module.how(result, knowledge, conclusion)]
@@ -237,7 +238,7 @@ def explain(
         )
     else:
         labels = {d.id: d.label for d in result.conclusions}
-        typer.echo(
+        echo(
             "\n".join(fmt.how_tree(t, ds, labels) for t, ds in zip(trees, disputes, strict=True)),
             nl=False,
         )

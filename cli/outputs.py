@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import typer
-
 from ..engine.consult import Result
 from ..engine.draw import consultation as render
 from ..engine.errors import LumbarError, Problem, RenderError
 from ..engine.model.knowledge import KnowledgeBase
 from ..engine.regress.verify import outdated
+from .text import echo
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -62,4 +61,4 @@ def write_diagram(
     result: Result, kb: KnowledgeBase, path: Path, fmt: str, engine: str, focus: str | None = None
 ) -> None:
     write_atomically(path, render.diagram(result, kb, fmt, engine, focus))
-    typer.echo(f"diagram written to {path}", err=True)
+    echo(f"diagram written to {path}", err=True)
