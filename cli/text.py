@@ -17,7 +17,7 @@ import typer
 
 from ..engine.consult import DisputeInCase, Support
 from ..engine.model.knowledge import Citation
-from ..engine.text import REFUSED, escaped
+from ..engine.text import REFUSED, escaped, printable
 
 WIDTH = 100
 
@@ -42,7 +42,8 @@ def write(stream: TextIO, message: str) -> None:
 def json_text(data: Any) -> str:
     """``data`` as indented JSON, non-ASCII kept, and every refused character written as a JSON
     escape: the same data, nothing raw."""
-    return REFUSED.sub(_json_escape, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return text if printable(text) else REFUSED.sub(_json_escape, text)
 
 
 def _json_escape(found: re.Match[str]) -> str:

@@ -80,7 +80,13 @@ def character_name(ch: str) -> str:
 def escaped(text: str) -> str:
     """``text`` with every character of ``REFUSED`` written as its escape, as Python writes
     it (``\\x1b``, ``\\u202e``, ``\\U000e0001``); any other text is returned as it is."""
-    return REFUSED.sub(_escape, text)
+    return text if printable(text) else REFUSED.sub(_escape, text)
+
+
+def printable(text: str) -> bool:
+    """Whether ``text`` surely holds no character of ``REFUSED``: every one of them is one that
+    ``str.isprintable`` refuses, and it reads 4 MB in milliseconds where ``REFUSED`` takes 0.4 s."""
+    return text.replace("\n", " ").replace("\t", " ").isprintable()
 
 
 def _escape(found: re.Match[str]) -> str:

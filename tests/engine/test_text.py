@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from lumbar.engine.text import REFUSED, character_name, escaped
+from lumbar.engine.text import REFUSED, character_name, escaped, printable
 
 
 def test_the_refused_characters_are_the_documented_categories() -> None:
@@ -23,6 +23,7 @@ def test_the_refused_characters_are_the_documented_categories() -> None:
         or code & 0xFFFE == 0xFFFE
     } - {ord("\t"), ord("\n")}
     assert refused == expected
+    assert not any(printable(chr(code)) for code in refused)  # escaped()'s quick test is sound
 
 
 def test_characters_are_named_by_code_point() -> None:
