@@ -7,6 +7,7 @@ import json
 import jsonschema
 import pytest
 
+from lumbar.cli.consult_text import DESCRIPTION_CHARS
 from lumbar.cli.main import app
 from tests.helpers import EXAMPLES, ROOT, published_schema
 
@@ -114,3 +115,5 @@ def test_a_long_description_is_shortened_on_the_terminal_and_whole_in_json(
     assert shown.endswith("ache … (4,100,000 characters in all: --json has the whole text)")
     data = json.loads(runner.invoke(app, ["consult", "--json", str(path)]).stdout)
     assert data["description"] == description
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"a description longer than {DESCRIPTION_CHARS} characters is shortened" in readme
