@@ -7,8 +7,6 @@ problem on stderr and exit code 2."""
 from __future__ import annotations
 
 import functools
-import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from ..engine.errors import LumbarError, Problem
+from .text import echo, json_text
 
 app = typer.Typer(
     help="lumbar: why does my lower back hurt after squats, and what should I do? "
@@ -110,11 +109,11 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except LumbarError as exc:
             for problem in exc.problems:
-                typer.echo(f"Error: {error_text(problem)}", err=True)
+                echo(f"Error: {error_text(problem)}", err=True)
             raise typer.Exit(code=2) from None
 
     return wrapper
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    echo(json_text(data), nl=False)

@@ -31,6 +31,7 @@ from .app import (
     reports_errors,
 )
 from .outputs import diagram_bytes, diagram_format, write_all
+from .text import echo
 
 
 @app.command()
@@ -136,12 +137,12 @@ def consult(
         outputs.append((save, dialogue.case_file(finished, save)))
     write_all(outputs)
     if diagram is not None:
-        typer.echo(f"diagram written to {diagram}", err=True)
+        echo(f"diagram written to {diagram}", err=True)
     if json_out:
         emit_json(to_data(result))
     else:
         text = fmt.brief(result) if brief else fmt.consultation(result, all_citations, disputes)
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
     if asking and not json_out:
         dialogue.follow_up(finished, knowledge, dialogue.Console.standard(to_stderr=False))
 
@@ -241,7 +242,7 @@ def explain(
         if json_out:
             emit_json({**to_data(report), "disputes": to_data(disputes)})
         else:
-            typer.echo(fmt.why_not_report(report, disputes), nl=False)
+            echo(fmt.why_not_report(report, disputes), nl=False)
         return
     trees = (
         [explain_module.how(result, knowledge, conclusion)]
@@ -250,7 +251,7 @@ def explain(
     )
     if diagram is not None and fmt_diagram is not None:
         write_all([(diagram, diagram_bytes(result, knowledge, fmt_diagram, engine, conclusion))])
-        typer.echo(f"diagram written to {diagram}", err=True)
+        echo(f"diagram written to {diagram}", err=True)
     disputes = [explain_module.disputes_in(result, t) for t in trees]
     if json_out:
         emit_json(
@@ -258,7 +259,7 @@ def explain(
         )
     else:
         labels = {d.id: d.label for d in result.conclusions}
-        typer.echo(
+        echo(
             "\n".join(fmt.how_tree(t, ds, labels) for t, ds in zip(trees, disputes, strict=True)),
             nl=False,
         )

@@ -30,6 +30,8 @@ def _item(
 
 
 QUESTIONS_SHOWN = 8  # open questions in the full report; --json lists them all
+# A case's description, on the terminal: nine lines at most (a 4 MB one took seconds to wrap).
+DESCRIPTION_CHARS = 800
 BRIEF_CAUSES, BRIEF_ACTIONS, BRIEF_QUESTIONS = 3, 5, 4
 
 
@@ -94,6 +96,13 @@ def threshold_lines(result: Result, indent: str = "  ") -> list[str]:
     return lines
 
 
+def _description(text: str) -> str:
+    if len(text) <= DESCRIPTION_CHARS:
+        return text
+    rest = f"({len(text):,} characters in all: --json has the whole text)"
+    return f"{shorten(text, DESCRIPTION_CHARS)} {rest}"
+
+
 def consultation(result: Result, all_citations: bool = False, all_disputes: bool = False) -> str:
     """The answer for a person: triage and how firm it is, what would change it, causes, what
     to do, cautions, each with citations; the disputes the answer rests on."""
@@ -101,7 +110,7 @@ def consultation(result: Result, all_citations: bool = False, all_disputes: bool
     case, t = result.case, result.triage
     out = [f"lumbar consultation: {case.id}"]
     if case.description:
-        out += wrap(case.description, "  ")
+        out += wrap(_description(case.description), "  ")
     out += ["", *wrap(headline(result), "")]
     if t.raised_by:
         raised = ", ".join(

@@ -36,6 +36,7 @@ from ..engine.model.knowledge import KnowledgeBase
 from ..engine.questions import questions_for
 from . import consult_text as fmt
 from . import interview_text as text
+from .text import write
 
 
 @dataclass
@@ -51,8 +52,7 @@ class Console:
         return cls(sys.stdin.readline, sys.stderr if to_stderr else sys.stdout, not _tty())
 
     def say(self, message: str) -> None:
-        self.out.write(message)
-        self.out.flush()
+        write(self.out, message)
 
     def ask(self) -> str | None:
         """One line typed after the prompt, or None at the end of input."""

@@ -21,6 +21,7 @@ from ..engine.serialize import to_data
 from . import kb_text as fmt
 from .app import JsonOption, KbOption, app, emit_json, error_text, kb_app, reports_errors
 from .outputs import sync_files
+from .text import echo
 
 ForceOption = Annotated[
     bool,
@@ -40,7 +41,7 @@ def kb_vocab(json_out: JsonOption = False, kb: KbOption = None) -> None:
     if json_out:
         emit_json(fmt.vocabulary_json(knowledge))
     else:
-        typer.echo(fmt.vocabulary(knowledge), nl=False)
+        echo(fmt.vocabulary(knowledge), nl=False)
 
 
 @kb_app.command("check")
@@ -57,8 +58,8 @@ def kb_check(kb: KbOption = None) -> None:
         knowledge = kb_module.load(kb)
     except KnowledgeBaseError as exc:
         for problem in exc.problems:
-            typer.echo(f"Error: {error_text(problem)}", err=True)
-        typer.echo(f"the knowledge base does not load: {len(exc.problems)} problem(s)", err=True)
+            echo(f"Error: {error_text(problem)}", err=True)
+        echo(f"the knowledge base does not load: {len(exc.problems)} problem(s)", err=True)
         raise typer.Exit(code=2) from None
     uncited = ledger.read_ledger(knowledge)
     found = [
@@ -69,9 +70,9 @@ def kb_check(kb: KbOption = None) -> None:
     ]
     for kind, problem in found:
         where = f"{problem.file}:{problem.line}" if problem.line else problem.file
-        typer.echo(f"{where}: {kind}: {problem.message}", err=True)
+        echo(f"{where}: {kind}: {problem.message}", err=True)
     figures = ledger.total(ledger.account(knowledge, uncited))
-    typer.echo(fmt.kb_summary(knowledge, [kind for kind, _ in found], figures))
+    echo(fmt.kb_summary(knowledge, [kind for kind, _ in found], figures))
     if found:
         raise typer.Exit(code=1)
 
@@ -89,7 +90,7 @@ def kb_coverage(json_out: JsonOption = False, kb: KbOption = None) -> None:
     if json_out:
         emit_json(fmt.coverage_json(uncited, ledgers))
     else:
-        typer.echo(fmt.coverage(uncited, ledgers), nl=False)
+        echo(fmt.coverage(uncited, ledgers), nl=False)
 
 
 @kb_app.command("list")
@@ -122,7 +123,7 @@ def kb_list(
     if json_out:
         emit_json([fmt.rule_json(knowledge, r) for r in rules])
     else:
-        typer.echo(fmt.rule_list(knowledge, rules), nl=False)
+        echo(fmt.rule_list(knowledge, rules), nl=False)
 
 
 @kb_app.command("show")
@@ -141,7 +142,7 @@ def kb_show(
     if json_out:
         emit_json({**fmt.rule_json(knowledge, found), "experta": source})
     else:
-        typer.echo(fmt.rule_card(knowledge, found, source), nl=False)
+        echo(fmt.rule_card(knowledge, found, source), nl=False)
 
 
 @kb_app.command("disputes")
@@ -154,7 +155,7 @@ def kb_disputes(json_out: JsonOption = False, kb: KbOption = None) -> None:
     if json_out:
         emit_json(to_data(disputes))
     else:
-        typer.echo(fmt.dispute_list(disputes), nl=False)
+        echo(fmt.dispute_list(disputes), nl=False)
 
 
 @kb_app.command("schema")
@@ -178,7 +179,7 @@ def kb_schema(
     stale, leftovers = sync_files(out, all_schemas(kb_module.load(kb)), check, force)
     stale += leftovers
     for path in stale:
-        typer.echo(f"{path}: {'out of date' if check else 'written'}", err=check)
+        echo(f"{path}: {'out of date' if check else 'written'}", err=check)
     if check and stale:
         raise typer.Exit(code=1)
 
@@ -214,17 +215,17 @@ def diagrams_command(
     if html is not None:
         pages = explorer_module.pages(knowledge)
         sync_files(html, pages, force=force)
-        typer.echo(f"wrote {len(pages)} files to {html}; open {html / 'index.html'}")
+        echo(f"wrote {len(pages)} files to {html}; open {html / 'index.html'}")
         return
     generated = diagrams_module.files(knowledge)
     stale, extra = sync_files(out, generated, check, force)
     if check:
         for path in [*stale, *extra]:
-            typer.echo(f"{path}: out of date; run `lumbar diagrams`", err=True)
+            echo(f"{path}: out of date; run `lumbar diagrams`", err=True)
         if stale or extra:
             raise typer.Exit(code=1)
-        typer.echo(f"ok: the diagrams in {out} are current")
+        echo(f"ok: the diagrams in {out} are current")
         return
     for path in extra:
-        typer.echo(f"removed {path}")
-    typer.echo(f"{len(generated)} files in {out}, {len(stale)} changed")
+        echo(f"removed {path}")
+    echo(f"{len(generated)} files in {out}, {len(stale)} changed")

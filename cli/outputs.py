@@ -31,11 +31,6 @@ MANIFEST = ".lumbar-files"
 TMP_SUFFIX = ".lumbar-tmp"
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write all of ``data`` to ``path`` or nothing (see ``write_all``)."""
-    write_all([(path, data)])
-
-
 def write_all(outputs: Iterable[tuple[Path, bytes]]) -> None:
     """Write every output, or none: all are checked, then each regular file is written to its
     temporary file, and only when all of them are complete are they renamed into place."""

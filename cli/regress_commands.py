@@ -23,6 +23,7 @@ from ..engine.serialize import to_data
 from . import regress_text as fmt
 from .app import DiagramOption, EngineOption, JsonOption, KbOption, app, emit_json, reports_errors
 from .outputs import diagram_format, write_all
+from .text import echo
 
 
 @app.command("test")
@@ -117,7 +118,7 @@ def test_command(
             if not o.passed
         ]
         write_all([(Path(u.path), u.text.encode("utf-8")) for u in updates if u.text is not None])
-        typer.echo(fmt.update_report(updates), nl=False)
+        echo(fmt.update_report(updates), nl=False)
         if any(u.refused for u in updates):
             raise typer.Exit(code=1)
         return
@@ -128,15 +129,13 @@ def test_command(
         reported = cov if show_coverage or fail_under is not None else None
         emit_json(to_data(suite_module.SuiteReport(tuple(outcomes), reported, tuple(examples))))
     else:
-        typer.echo(fmt.examples_report(examples), nl=False)
-        typer.echo(fmt.suite_report(outcomes, explain), nl=False)
+        echo(fmt.examples_report(examples), nl=False)
+        echo(fmt.suite_report(outcomes, explain), nl=False)
         if show_coverage:
-            typer.echo("\n" + fmt.coverage_report(cov), nl=False)
+            echo("\n" + fmt.coverage_report(cov), nl=False)
     failed = any(not o.passed for o in outcomes) or any(e.status == "failed" for e in examples)
     if fail_under is not None and cov.percent < fail_under:
-        typer.echo(
-            f"rule coverage {cov.percent:.1f}% is under --fail-under {fail_under:g}%", err=True
-        )
+        echo(f"rule coverage {cov.percent:.1f}% is under --fail-under {fail_under:g}%", err=True)
         failed = True
     if failed:
         raise typer.Exit(code=1)
@@ -207,10 +206,10 @@ def diff_command(
     if json_out:
         emit_json(to_data(result))
     else:
-        typer.echo(fmt.diff_report(result, knowledge), nl=False)
+        echo(fmt.diff_report(result, knowledge), nl=False)
     tripped = [g for g in gates if result.fails(g)]
     if tripped:
-        typer.echo(f"gate failed: --fail-on {', '.join(tripped)}", err=True)
+        echo(f"gate failed: --fail-on {', '.join(tripped)}", err=True)
         raise typer.Exit(code=1)
 
 
@@ -252,7 +251,7 @@ def verify_command(
     }
     report = verify_module.verify(knowledge, suites, generated, base, jobs)
     tripped = [g for g in gates if report.impact is not None and report.impact.fails(g)]
-    typer.echo(fmt.verify_report(report, knowledge, tripped), nl=False)
+    echo(fmt.verify_report(report, knowledge, tripped), nl=False)
     if report.problems or tripped:
         raise typer.Exit(code=1)
 
@@ -289,5 +288,5 @@ def run_mutation(
         )
     else:
         for m in survivors:
-            typer.echo(f"survived: {m.rule}: {m.operator}: {m.description}")
-        typer.echo(f"kill rate: {killed}/{len(verdicts)} mutants killed ({rate:.1f}%)")
+            echo(f"survived: {m.rule}: {m.operator}: {m.description}")
+        echo(f"kill rate: {killed}/{len(verdicts)} mutants killed ({rate:.1f}%)")

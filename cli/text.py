@@ -1,13 +1,23 @@
-"""Terminal text shared by every command: wrapping, shortened quotes, citations, dispute sides.
+"""Terminal text shared by every command: wrapping, shortened quotes, citations, dispute sides,
+and the one way text reaches the terminal.
 
-Pure functions: data in, text out."""
+Pure functions (data in, text out), but ``echo`` and ``write``: every printer of ``cli/`` prints
+through them, so that no character of ``REFUSED`` (engine/text.py: controls, bidirectional and
+invisible characters), which a case's text may hold, is ever printed raw: it is shown escaped
+(``\\x1b``, ``\\u202e``). Any other text is printed exactly as it is."""
 
 from __future__ import annotations
 
+import json
+import re
 import textwrap
+from typing import Any, TextIO
+
+import typer
 
 from ..engine.consult import DisputeInCase, Support
 from ..engine.model.knowledge import Citation
+from ..engine.text import REFUSED, escaped, printable
 
 WIDTH = 100
 
@@ -16,6 +26,32 @@ QUOTE_CHARS = 160
 
 
 CITATIONS_SHOWN = 2  # per line of the answer; the rest are named, and shown with --all-citations
+
+
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print to standard output (or error), every refused character escaped."""
+    typer.echo(escaped(message), err=err, nl=nl)
+
+
+def write(stream: TextIO, message: str) -> None:
+    """Write to ``stream`` at once (a prompt, a dialogue), every refused character escaped."""
+    stream.write(escaped(message))
+    stream.flush()
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON, non-ASCII kept, and every refused character written as a JSON
+    escape: the same data, nothing raw."""
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return text if printable(text) else REFUSED.sub(_json_escape, text)
+
+
+def _json_escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a UTF-16 surrogate pair, as JSON writes characters beyond the BMP
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
@@ -37,7 +73,7 @@ def cite_sentence(c: Citation) -> str:
 
 def wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
     return textwrap.wrap(
-        text,
+        escaped(text),  # measured as it will be shown
         width=width,
         initial_indent=indent,
         subsequent_indent=indent + "  ",

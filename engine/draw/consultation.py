@@ -7,7 +7,9 @@ depth, the chain of an optional focus conclusion highlighted and the rest dimmed
 
 Every text from the knowledge base or the case reaches DOT through ``dot_text`` (escaped, never
 read as an HTML-like label) and DOT node ids are generated (``n0``, ``n1``...), so no quote can
-break the output or inject markup. The HTML page escapes everything it writes itself.
+break the output or inject markup. The HTML page escapes everything it writes itself. Both show
+the characters of ``text.REFUSED`` that a case's text may hold (controls, which XML forbids,
+bidirectional and invisible characters) as their escapes (``\\x1b``), never raw.
 
 Engines: ``dot`` (the system Graphviz program) and ``pure`` (the ``graphviz-pure`` command that
 ships as a wheel with lumbar: svg and png, no pdf). ``auto`` prefers ``dot``.
@@ -31,6 +33,7 @@ from ..consult import DISCLAIMER, Result
 from ..errors import Problem, RenderError
 from ..model.knowledge import Citation, KnowledgeBase
 from ..run.events import conclusion_node
+from ..text import escaped
 
 FORMATS = ("svg", "png", "pdf", "dot", "html")
 ENGINES = ("auto", "dot", "pure")
@@ -65,8 +68,9 @@ class CitationEntry:
 
 def dot_text(value: Any) -> graphviz.quoting.NoHtml:
     """Any text as a literal DOT string: backslashes and entities kept as written (Graphviz
-    would read ``\\n`` as a line break and ``&amp;`` as ``&``), never an HTML-like label."""
-    return graphviz.nohtml(graphviz.escape(str(value).replace("&", "&amp;")))
+    would read ``\\n`` as a line break and ``&amp;`` as ``&``), refused characters escaped,
+    never an HTML-like label."""
+    return graphviz.nohtml(graphviz.escape(escaped(str(value)).replace("&", "&amp;")))
 
 
 def citation_entries(result: Result) -> list[CitationEntry]:
@@ -350,7 +354,10 @@ def html_page(result: Result, svg: bytes, entries: list[CitationEntry], focus: s
     """One self-contained page: the SVG (hover a node for its quote) and the citation list."""
     svg_text = svg.decode("utf-8")
     svg_text = svg_text[svg_text.index("<svg") :]  # drop the XML prolog and DOCTYPE
-    e = html.escape
+
+    def e(text: str) -> str:
+        return html.escape(escaped(text))
+
     title = f"lumbar: {result.case.id}" + (f" — {focus}" if focus else "")
     items = "\n".join(
         f'<li id="c{x.key}"><b>[{x.key}]</b> <code>{e(x.rule)}</code> — '

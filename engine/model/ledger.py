@@ -25,6 +25,7 @@ from ..errors import KnowledgeBaseError, Location, Problem
 from ..text import did_you_mean
 from .documents import Document, read_document, validation_problems
 from .knowledge import Article, KnowledgeBase
+from .load import refused_text
 from .quotes import normalise, quote_span
 from .sentences import Sentence, sentences
 from .shapes import REASONS, UncitedFile, UncitedSpec
@@ -134,7 +135,7 @@ def read_ledger(kb: KnowledgeBase) -> Ledger:
         doc = read_document(path, KnowledgeBaseError, shown)
     except KnowledgeBaseError as exc:
         return Ledger(shown, problems=tuple(exc.problems))
-    problems: list[Problem] = []
+    problems = refused_text(doc)
     try:
         spec = UncitedFile.model_validate(doc.data)
         items = {key: list(enumerate(specs)) for key, specs in spec.articles.items()}

@@ -3,9 +3,10 @@
 ``load()`` reads ``vocabulary.yaml``, ``conclusions.yaml``, ``disputes.yaml`` and one
 ``rules/*.yaml`` file per article, validates their shape (``shapes``) and their meaning (names
 exist, values fit the vocabulary, quotes are verbatim in the cited source, negation is
-stratified), and reports every problem at once, each with ``file:line:column``. The knowledge
-base's ``digest`` is a sha256 over every file read (its path under the root and its text as
-parsed), in sorted order. Callers: ``consult``, the CLI, regression tools.
+stratified, no text and no source holds a character of ``text.REFUSED``), and reports every
+problem at once, each with ``file:line:column``. The knowledge base's ``digest`` is a sha256
+over every file read (its path under the root and its text as parsed), in sorted order.
+Callers: ``consult``, the CLI, regression tools.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 
 from ..conditions import ConclusionTest, FindingTest, walk, walk_paths
 from ..errors import KnowledgeBaseError, Location, Problem
-from ..text import did_you_mean, value_text
+from ..text import character_name, did_you_mean, refused_character, value_text
 from .dependencies import conclusion_graph, cycles
 from .documents import Document, format_path, read_document, validation_problems
 from .knowledge import (
@@ -60,6 +61,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
     def parse(path: Path, model: type[Any]) -> tuple[Any, Document]:
         doc = read_document(path, KnowledgeBaseError, shown(path))
         remember(path, doc.text)
+        problems.extend(refused_text(doc))
         try:
             return model.model_validate(doc.data), doc
         except ValidationError as exc:
@@ -71,6 +73,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
         shaped right (with its index), so that their meaning is checked in the same run."""
         doc = read_document(path, KnowledgeBaseError, shown(path))
         remember(path, doc.text)
+        problems.extend(refused_text(doc))
         try:
             spec = RuleFile.model_validate(doc.data)
             return spec.article, list(enumerate(spec.rules)), doc
@@ -195,6 +198,19 @@ def load(root: Path | None = None) -> KnowledgeBase:
             )
             continue
         remember(source, text)
+        found = refused_character(text)
+        if found:
+            at, ch = found
+            line = text.count("\n", 0, at) + 1
+            column = at - text.rfind("\n", 0, at)
+            problems.append(
+                Problem(
+                    shown(source),
+                    line,
+                    column,
+                    f"{character_name(ch)} is not allowed in an article's text{REFUSED_WHY}",
+                )
+            )
         if a.key in articles:
             problems.append(
                 _at(
@@ -289,6 +305,36 @@ def load(root: Path | None = None) -> KnowledgeBase:
     )
     object.__setattr__(kb, "digest", _digest(read))  # frozen, and deliberately not in __init__
     return kb
+
+
+REFUSED_WHY = (
+    ": control, format (invisible, bidirectional), private-use characters and noncharacters "
+    "would reach terminals and diagrams unseen; delete it."
+)
+
+
+def refused_text(doc: Document) -> list[Problem]:
+    """Every string of a knowledge-base file (keys too) that holds a character of
+    ``text.REFUSED``, at its key or item, naming the first such character."""
+    out: list[Problem] = []
+
+    def visit(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                visit(key, (*path, key))
+                visit(item, (*path, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                visit(item, (*path, i))
+        elif isinstance(value, str) and (found := refused_character(value)):
+            at, ch = found
+            line, column = doc.position(path)
+            where = f" at character {at + 1}" if len(value) > 1 else ""
+            message = f"{format_path(path)}: {character_name(ch)}{where} is not allowed"
+            out.append(Problem(doc.name, line, column, message + REFUSED_WHY))
+
+    visit(doc.data, ())
+    return out
 
 
 def _digest(read: dict[str, str]) -> str:

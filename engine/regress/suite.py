@@ -33,6 +33,7 @@ from ..model import load as kb_module
 from ..model.case import Case, load_case
 from ..model.knowledge import KnowledgeBase
 from ..serialize import RESULT, keys_first
+from ..text import escaped
 from .examples import ExampleOutcome
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -270,17 +271,17 @@ def junit_xml(outcomes: Sequence[CaseOutcome], name: str = "lumbar") -> bytes:
         errors="0",
         skipped="0",
     )
-    for o in outcomes:
+    for o in outcomes:  # a case's id and path are user text: XML forbids controls in them
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=Path(o.path).parent.name or "suite",
-            name=o.case,
-            file=o.path,
+            classname=escaped(Path(o.path).parent.name or "suite"),
+            name=escaped(o.case),
+            file=escaped(o.path),
         )
         if not o.passed:
-            failure = ET.SubElement(case, "failure", message=o.failures[0])
-            failure.text = "\n".join(o.failures)
+            failure = ET.SubElement(case, "failure", message=escaped(o.failures[0]))
+            failure.text = escaped("\n".join(o.failures))
     ET.indent(suite)
     return ET.tostring(suite, encoding="utf-8", xml_declaration=True) + b"\n"
 

@@ -7,6 +7,7 @@ import json
 import jsonschema
 import pytest
 
+from lumbar.cli.consult_text import DESCRIPTION_CHARS
 from lumbar.cli.main import app
 from tests.helpers import EXAMPLES, ROOT, published_schema
 
@@ -95,3 +96,24 @@ def test_brief_text_matches_its_reviewed_snapshot(runner, path, snapshot) -> Non
     lines = result.stdout.splitlines()
     assert len(lines) <= 25 and max(map(len, lines)) <= 100
     assert result.stdout == snapshot
+
+
+def test_a_long_description_is_shortened_on_the_terminal_and_whole_in_json(
+    runner, tmp_path
+) -> None:
+    """A 4 MB description prints as ten lines at most, which say where the rest is (the
+    whole text took seconds to wrap)."""
+    description = "ache " * 800_000 + "x" * 100_000
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps({"case": "long", "description": description, "findings": {}}))
+    out = runner.invoke(app, ["consult", str(path)]).stdout
+    head = out[: out.index("\n\n")].splitlines()
+    assert head[0] == "lumbar consultation: long"
+    assert 2 <= len(head) <= 12 and all(len(line) <= 100 for line in head)
+    shown = " ".join(" ".join(head[1:]).split())
+    assert shown.startswith("ache ache ")
+    assert shown.endswith("ache … (4,100,000 characters in all: --json has the whole text)")
+    data = json.loads(runner.invoke(app, ["consult", "--json", str(path)]).stdout)
+    assert data["description"] == description
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"a description longer than {DESCRIPTION_CHARS} characters is shortened" in readme

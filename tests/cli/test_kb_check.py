@@ -296,3 +296,32 @@ def test_a_false_corroboration_is_reported(runner, kb_copy) -> None:
     assert f"{at}:{lines['same_article']}: subsumed: rule same_article is subsumed by general" in (
         result.stderr
     )
+
+
+def test_control_and_invisible_characters_stop_loading_named_at_their_place(
+    runner, kb_copy
+) -> None:
+    edit(
+        kb_copy / "conclusions.yaml",
+        "label: Urgent - see someone very urgently",
+        'label: "Urgent \\u202e see someone"',
+    )
+    osc52 = "\\e]52;c;Y3VybCBldmlsLnNoIHwgc2g=\\a"  # a terminal's clipboard write
+    edit(
+        kb_copy / "vocabulary.yaml",
+        "question: How many hours ago was the squat session after which the pain began?",
+        f'question: "How many hours ago{osc52}?"',
+    )
+    result = check(runner, kb_copy)
+    assert result.exit_code == 2
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(
+        "Error: knowledge_base/conclusions.yaml:21:5: conclusions.triage_urgent.label: "
+        "U+202E RIGHT-TO-LEFT OVERRIDE at character 8 is not allowed"
+    )
+    assert lines[1].startswith(
+        "Error: knowledge_base/vocabulary.yaml:17:5: findings.hours_since_workout.question: "
+        "U+001B (a control character) at character 19 is not allowed"
+    )
+    assert lines[-1] == "the knowledge base does not load: 2 problem(s)"

@@ -75,3 +75,17 @@ def test_no_ledger_is_needed_when_every_sentence_is_cited(tmp_path) -> None:
     kb = kb_module.load(make_kb(tmp_path))
     uncited = ledger.read_ledger(kb)
     assert not uncited.found and ledger.problems(kb, uncited) == []
+
+
+def test_a_refused_character_in_an_entry_is_named_at_its_line(tmp_path) -> None:
+    root = make_kb(tmp_path)
+    (root / ledger.LEDGER).write_text(
+        'articles:\n  test:\n    - {line: 1, text: "The quick\\u202e brown", reason: to_encode}\n',
+        encoding="utf-8",
+    )
+    uncited = ledger.read_ledger(kb_module.load(root))
+    assert [str(p) for p in uncited.problems if "U+202E" in p.message] == [
+        "knowledge_base/uncited.yaml:3:17: articles.test[0].text: U+202E RIGHT-TO-LEFT OVERRIDE at "
+        "character 10 is not allowed: control, format (invisible, bidirectional), private-use "
+        "characters and noncharacters would reach terminals and diagrams unseen; delete it."
+    ]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from lumbar.engine.errors import KnowledgeBaseError
 from lumbar.engine.model import load as kb_module
-from tests.helpers import CONCLUSIONS, RULES, VOCAB, make_kb
+from tests.helpers import CONCLUSIONS, RULES, SOURCE, VOCAB, make_kb
 
 
 def problems(root: Path) -> list[str]:
@@ -168,3 +169,128 @@ def test_stratum_orders_negation_after_its_producers(tmp_path) -> None:
         "cause_gives_self_care": 1,
         "butt_wink_is_a_red_flag": 0,
     }
+
+
+# ---- characters the knowledge base refuses ----------------------------------------------------
+
+# Each is invisible, or moves the cursor, retitles a window or writes a clipboard on a terminal,
+# or makes XML ill-formed (a NUL, U+FFFE): none may reach a diagram, a page or a terminal.
+REFUSED = [
+    "\x1b",
+    "\x01",
+    "\x0c",
+    "\x00",
+    "\r",
+    "\x7f",
+    "\x9b",  # CSI in C1
+    "\ufffe",
+    "\U0001ffff",
+    "\u202e",
+    "\u202a",
+    "\u2066",
+    "\u2069",
+    "\u200b",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+    "\u2028",
+    "\ue000",
+]
+REFUSED_IDS = [f"U+{ord(c):04X}" for c in REFUSED]
+
+
+# (file under the root, line, column, key path) of each text field edited below
+FIELDS = {
+    "finding question": ("vocabulary.yaml", 4, 5, "findings.butt_wink.question"),
+    "finding help": ("vocabulary.yaml", 5, 5, "findings.butt_wink.help"),
+    "conclusion label": ("conclusions.yaml", 5, 34, "conclusions.cause_butt_wink.label"),
+    "article title": ("rules/a.yaml", 4, 3, "article.title"),
+    "rule note": ("rules/a.yaml", 10, 5, "rules[0].note"),
+    "quote": ("rules/a.yaml", 11, 7, "rules[0].citation.quote"),
+    "dispute topic": ("disputes.yaml", 3, 5, "disputes[0].topic"),
+}
+
+
+def quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar, every character outside printable ASCII
+    escaped (libyaml refuses most control characters written raw)."""
+
+    def escape(ch: str) -> str:
+        if ch in '"\\':
+            return "\\" + ch
+        if " " <= ch <= "~":
+            return ch
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\U{ord(ch):08x}"
+
+    return '"' + "".join(map(escape, text)) + '"'
+
+
+def broken_kb(tmp_path: Path, field: str, ch: str) -> Path:
+    """The tiny knowledge base with ``ch`` in one text field."""
+
+    def put(text: str, old: str, value: str) -> str:
+        """``key: old value`` -> ``key: "value"``"""
+        assert old in text, old
+        key = old.split(":")[0]
+        return text.replace(old, f"{key}: {quoted(value)}", 1)
+
+    vocab, conclusions, rules = VOCAB, CONCLUSIONS, RULES
+    if field == "finding question":
+        vocab = put(vocab, "question: Does the pelvis tuck at the bottom?", f"Does it{ch} tuck?")
+    elif field == "finding help":
+        vocab = put(vocab, "help: Called butt wink.", f"Called {ch}butt wink.")
+    elif field == "conclusion label":
+        conclusions = put(conclusions, "label: Butt wink", f"Butt{ch} wink")
+    elif field == "article title":
+        rules = put(rules, "title: Test", f"Test {ch}title")
+    elif field == "rule note":
+        note = f"    note: {quoted(f'A note{ch} here')}\n"
+        rules = rules.replace("then: [cause_butt_wink]\n", "then: [cause_butt_wink]\n" + note, 1)
+    elif field == "quote":
+        quote = "quote: The quick brown fox jumps over the lazy dog."
+        rules = put(rules, quote, f"The quick brown fox{ch} jumps over the lazy dog.")
+    root = make_kb(tmp_path, rules, vocab, conclusions)
+    if field == "dispute topic":
+        topic = quoted(f"Is butt wink{ch} a cause?")
+        (root / "disputes.yaml").write_text(
+            "disputes:\n"
+            f"  - id: odd\n    topic: {topic}\n    kind: disagree\n"
+            "    summary: One side says yes, the other no.\n"
+            "    sides:\n"
+            "      - {position: Yes it is, rules: [butt_wink_is_a_cause]}\n"
+            "      - {position: No it is not, rules: [cause_gives_self_care]}\n",
+            encoding="utf-8",
+        )
+    return root
+
+
+@pytest.mark.parametrize("ch", REFUSED, ids=REFUSED_IDS)
+@pytest.mark.parametrize("field", FIELDS)
+def test_a_refused_character_in_any_text_field_is_named_at_its_place(tmp_path, field, ch) -> None:
+    file, line, column, key = FIELDS[field]
+    found = problems(broken_kb(tmp_path, field, ch))
+    named = f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()  # unnamed: the kind follows
+    at = f"knowledge_base/{file}:{line}:{column}: {key}: {named}"
+    assert any(p.startswith(at) and "is not allowed" in p for p in found), found
+    assert not any(ch in p for p in found)  # named, never written
+
+
+def test_a_source_with_a_refused_character_is_refused_at_its_line_and_column(tmp_path) -> None:
+    root = make_kb(tmp_path)
+    source = root / "sources" / "s.txt"
+    source.write_text(SOURCE.replace("lazy dog", "lazy\u200b dog"), encoding="utf-8")
+    found = problems(root)
+    assert any(
+        p.startswith("knowledge_base/sources/s.txt:1:40: U+200B ZERO WIDTH SPACE is not allowed")
+        for p in found
+    ), found
+
+
+def test_tab_and_newline_in_folded_text_are_fine(tmp_path) -> None:
+    vocab = VOCAB.replace(
+        "    help: Called butt wink.\n",
+        "    help: >-\n      Called butt\n      wink.\n\n      Second\tparagraph.\n",
+    )
+    kb = kb_module.load(make_kb(tmp_path, vocab=vocab))
+    assert kb.findings["butt_wink"].help == "Called butt wink.\nSecond\tparagraph."
