@@ -92,8 +92,8 @@ def _stage(target: Path, data: bytes, shown: Path) -> str:
     except OSError as exc:
         raise _problem(shown, f"cannot be written: {exc.strerror or exc}.") from None
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
+        os.close(fd)
+        Path(tmp).write_bytes(data)
         os.chmod(tmp, mode)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -104,8 +104,7 @@ def _stage(target: Path, data: bytes, shown: Path) -> str:
 
 def _through(target: Path, data: bytes, shown: Path) -> None:
     try:
-        with target.open("wb") as out:
-            out.write(data)
+        target.write_bytes(data)  # opened for writing, never replaced
     except OSError as exc:
         raise _problem(shown, f"cannot be written: {exc.strerror or exc}.") from None
 
