@@ -371,9 +371,13 @@ def _check_rule(
                 )
             continue
         spec = findings.get(leaf.finding)
-        if leaf.finding in retired and spec is None:
-            out.append(_at(loc, f"{where}: {retired[leaf.finding].message()}"))
-            continue
+        gone = retired.get(leaf.finding)
+        if gone is not None:  # a retired finding, or a retired value of a live one
+            given = leaf.operand if isinstance(leaf.operand, tuple) else (leaf.operand,)
+            old = next((v for v in given if v in gone.values), None)
+            if spec is None or old is not None:
+                out.append(_at(loc, f"{where}: {gone.message(old)}"))
+                continue
         if spec is None:
             out.append(
                 _at(
@@ -384,11 +388,6 @@ def _check_rule(
             )
             continue
         problem = _value_problem(leaf, spec)
-        if problem and leaf.finding in retired:
-            operand = leaf.operand
-            given = list(operand) if isinstance(operand, tuple) else [operand]
-            old = next((v for v in given if retired[leaf.finding].covers(v, spec)), None)
-            problem = retired[leaf.finding].message(old) if old is not None else problem
         if problem:
             out.append(_at(loc, f"{where}: finding {leaf.finding!r}: {problem}"))
     for cid in r.then:
