@@ -77,6 +77,10 @@ def case_from_document(doc: Document, kb: KnowledgeBase) -> Case:
     for key, value in spec.findings.items():
         line, col = doc.position(["findings", key])
         finding = kb.findings.get(key)
+        retired = kb.retired.get(key)
+        if retired is not None and retired.covers(value, finding):
+            problems.append(Problem(name, line, col, f"findings.{key}: {retired.message(value)}"))
+            continue
         if finding is None:
             hint = did_you_mean(key, list(kb.findings))
             problems.append(

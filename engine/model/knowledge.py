@@ -61,6 +61,36 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Retired:
+    """A retired finding (or retired values of a finding still in use), with what replaced each
+    value: the vocabulary's ``retired:``. Cases and rules that give one are refused with
+    ``message``, which says what to give instead."""
+
+    name: str
+    retired_in: str
+    why: str
+    values: dict[str, dict[str, Any]]  # retired value -> {finding: value} that says the same
+    location: Location
+
+    def covers(self, value: Any, current: Finding | None) -> bool:
+        """Whether giving ``value`` for this name is giving something retired."""
+        return current is None or (isinstance(value, str) and value in self.values)
+
+    def message(self, value: Any = None) -> str:
+        """What to give instead of ``name: value`` (every replacement if ``value`` is not one
+        of the retired values)."""
+
+        def use(v: str) -> str:
+            return " and ".join(f"{k}: {value_text(x)}" for k, x in self.values[v].items())
+
+        head = f"{self.name} was retired in {self.retired_in} ({self.why})"
+        if isinstance(value, str) and value in self.values:
+            return f"{head}: for {self.name}: {value} give {use(value)}."
+        ways = "; ".join(f"for {v}, {use(v)}" for v in self.values)
+        return f"{head}: give {ways}."
+
+
+@dataclass(frozen=True)
 class Conclusion:
     id: str
     kind: str
@@ -151,6 +181,7 @@ class KnowledgeBase:
     rules: tuple[Rule, ...]
     disputes: tuple[Dispute, ...] = ()
     reassuring_levels: tuple[str, ...] = ()  # final only once every warning sign is answered
+    retired: dict[str, Retired] = field(default_factory=dict)  # names cases may no longer give
     # sha256 of the files it was loaded from, set by ``load``; the key of the compiled-rules
     # cache. Not an __init__ argument, so ``dataclasses.replace`` never copies it: a changed
     # copy (a mutant, a test's broken knowledge base) must not pass for the files.

@@ -31,6 +31,7 @@ from .knowledge import (
     Dispute,
     Finding,
     KnowledgeBase,
+    Retired,
     Rule,
     Side,
     default_root,
@@ -130,6 +131,13 @@ def load(root: Path | None = None) -> KnowledgeBase:
         )
         for name, s in vocab.findings.items()
     }
+    retired = {
+        name: Retired(
+            name, s.retired_in, s.why, s.values, here(vocab_path, vocab_raw, "retired", name)
+        )
+        for name, s in vocab.retired.items()
+    }
+    problems.extend(_check_retired(retired, findings, vocab_path, vocab_raw, here))
     conclusions = {
         cid: Conclusion(
             cid,
@@ -230,7 +238,9 @@ def load(root: Path | None = None) -> KnowledgeBase:
                     )
                 )
             seen_ids.setdefault(r.id, loc)
-            problems.extend(_check_rule(r, i, path, raw, here, findings, conclusions, a, text))
+            problems.extend(
+                _check_rule(r, i, path, raw, here, findings, conclusions, a, text, retired)
+            )
             line = find_quote(r.citation.quote, text) or 0
             citation = Citation(a.key, a.source, line, r.citation.who, r.citation.quote)
             example_at = {
@@ -302,6 +312,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
         tuple(rules),
         disputes,
         concl.reassuring_levels,
+        retired,
     )
     object.__setattr__(kb, "digest", _digest(read))  # frozen, and deliberately not in __init__
     return kb
@@ -350,8 +361,52 @@ def _at(loc: Location, message: str) -> Problem:
     return Problem(loc.file, loc.line, loc.column, message)
 
 
-def _check_rule(r, i, path, raw, here, findings, conclusions, article, text) -> list[Problem]:
+def _check_retired(
+    retired: dict[str, Retired], findings: dict[str, Finding], path: Path, raw: Document, here: Any
+) -> list[Problem]:
+    """A retired value is no longer a value of its finding, and what replaces it is valid."""
+    out: list[Problem] = []
+    for name, r in retired.items():
+        current = findings.get(name)
+        for value, replacement in r.values.items():
+            if current is not None and current.allows(value):
+                out.append(
+                    _at(
+                        here(path, raw, "retired", name, "values", value),
+                        f"retired.{name}: {value!r} is still a value of {name}; remove it from "
+                        "the finding's values or from retired.",
+                    )
+                )
+            for other, v in replacement.items():
+                spec = findings.get(other)
+                if spec is None or not spec.allows(v):
+                    what = (
+                        f"{other!r} is not a finding." + did_you_mean(other, list(findings))
+                        if spec is None
+                        else f"{v!r} is not allowed for {other}; give {spec.describe_allowed()}."
+                    )
+                    out.append(
+                        _at(
+                            here(path, raw, "retired", name, "values", value, other),
+                            f"retired.{name}.values.{value}: {what}",
+                        )
+                    )
+    return out
+
+
+def _retired_problem(
+    name: str, value: Any, findings: dict[str, Finding], retired: dict[str, Retired]
+) -> str | None:
+    """The message for giving a retired finding or value, if it is one."""
+    r = retired.get(name)
+    return r.message(value) if r is not None and r.covers(value, findings.get(name)) else None
+
+
+def _check_rule(
+    r, i, path, raw, here, findings, conclusions, article, text, retired=None
+) -> list[Problem]:
     """Meaning checks for one rule: names exist, values fit, the quote is verbatim."""
+    retired = retired or {}
     out: list[Problem] = []
     prefix = f"rules[{i}]"
     loc = here(path, raw, "rules", i)
@@ -377,6 +432,13 @@ def _check_rule(r, i, path, raw, here, findings, conclusions, article, text) -> 
                 )
             continue
         spec = findings.get(leaf.finding)
+        gone = retired.get(leaf.finding)
+        if gone is not None:  # a retired finding, or a retired value of a live one
+            given = leaf.operand if isinstance(leaf.operand, tuple) else (leaf.operand,)
+            old = next((v for v in given if v in gone.values), None)
+            if spec is None or old is not None:
+                out.append(_at(loc, f"{where}: {gone.message(old)}"))
+                continue
         if spec is None:
             out.append(
                 _at(
@@ -403,7 +465,7 @@ def _check_rule(r, i, path, raw, here, findings, conclusions, article, text) -> 
             for name, value in example.findings.items():
                 spec = findings.get(name)
                 if spec is None or not spec.allows(value):
-                    what = (
+                    what = _retired_problem(name, value, findings, retired) or (
                         f"unknown finding {name!r}." + did_you_mean(name, list(findings))
                         if spec is None
                         else f"{value!r} is not allowed for {name}; give {spec.describe_allowed()}."

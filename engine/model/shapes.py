@@ -52,8 +52,22 @@ class FindingSpec(FileShape):
         return self
 
 
+class RetiredSpec(FileShape):
+    """A finding, or some values of one, that cases may no longer give. ``values`` maps each
+    retired value to the findings (name: value) that now say the same; a case or a rule that
+    gives a retired value is refused with that replacement, never silently rewritten."""
+
+    retired_in: str = Field(min_length=3)  # where: an issue, a release
+    why: str = Field(min_length=10)
+    values: dict[str, dict[Annotated[str, Field(pattern=SNAKE)], bool | str | float]] = Field(
+        min_length=1
+    )
+
+
 class VocabularyFile(FileShape):
     findings: dict[Annotated[str, Field(pattern=SNAKE)], FindingSpec]
+    # Findings (or values) no longer in the vocabulary, with what replaced them.
+    retired: dict[Annotated[str, Field(pattern=SNAKE)], RetiredSpec] = Field(default_factory=dict)
 
 
 class ConclusionSpec(FileShape):

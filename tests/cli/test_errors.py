@@ -156,3 +156,14 @@ def test_diff_without_git_installed_is_exit_2(runner, tmp_path, monkeypatch) -> 
 )
 def test_a_problem_about_an_option_names_the_option(runner, args, where) -> None:
     assert_clean_error(runner.invoke(app, args), where)
+
+
+def test_a_retired_finding_says_what_replaced_it(runner, tmp_path) -> None:
+    case = write(tmp_path, "c.yaml", "case: c\nfindings:\n  pain_onset: during_or_right_after\n")
+    assert_clean_error(
+        consult(runner, case),
+        f"{case}:3:3",
+        "pain_onset was retired in issue 12",
+        "for pain_onset: during_or_right_after give pain_timing: during_or_right_after and "
+        "pain_abruptness: abrupt",
+    )

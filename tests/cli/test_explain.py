@@ -23,7 +23,7 @@ def test_explain_one_conclusion_prints_its_tree_with_quotes(runner) -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("red_flag_real_pain_not_soreness [red_flag]")
-    assert "└─ rule tender_or_afraid_to_bend_is_real_pain (firing 6, 7)" in out
+    assert "└─ rule tender_or_afraid_to_bend_is_real_pain (firing 7, 8)" in out
     assert "— Milica McDowell, klein-2024, 000_89ede210e5e8b98e.txt line 115" in out
     assert "because: afraid_to_bend = true, sore_to_touch = true" in out
 

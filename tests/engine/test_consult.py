@@ -60,7 +60,8 @@ def test_doms_timeline_chain_reaches_normal_soreness(kb) -> None:
 
 def test_the_doms_window_closes_at_72_hours(kb) -> None:
     soreness = dict(
-        pain_onset="gradually_hours_later",
+        pain_timing="hours_later",
+        pain_abruptness="gradual",
         pain_quality="dull_ache",
         pain_location="general_soreness",
     )
@@ -74,7 +75,8 @@ def test_a_red_flag_overrides_soreness_and_is_never_reassured(kb) -> None:
     result = run(
         kb,
         hours_since_workout=30,
-        pain_onset="gradually_hours_later",
+        pain_timing="hours_later",
+        pain_abruptness="gradual",
         pain_quality="sharp_or_stabbing",
         pain_location="general_soreness",
     )

@@ -32,7 +32,7 @@ def test_the_phone_triage_case_is_provisional_and_says_what_it_waits_for(kb) -> 
     )
     text = consultation(result)
     assert "nothing to worry about" not in text.lower()
-    assert "TRIAGE (provisional): NORMAL SORENESS — not yet screened: pain onset" in text
+    assert "TRIAGE (provisional): NORMAL SORENESS — not yet screened: pain abruptness" in text
     assert "Reassurance (provisional: waiting for the warning signs not yet asked" in text
     # the first questions are warning signs, the one that makes it urgent first
     first = result.open_questions[0]
@@ -43,11 +43,9 @@ def test_seven_clear_findings_give_provisional_soreness_with_open_questions(kb) 
     result = ask(run(kb, SEVEN), kb)
     assert (result.triage.level, result.triage.firmness) == ("normal_soreness", "provisional")
     asked = {q.finding for q in result.open_questions}
-    assert {"pain_onset", "pain_location"} <= asked
-    onset = next(q for q in result.open_questions if q.finding == "pain_onset")
-    assert ("during_or_right_after", "see_professional") in {
-        (c.answer, c.level) for c in onset.changes
-    }
+    assert {"pain_abruptness", "pain_location"} <= asked
+    onset = next(q for q in result.open_questions if q.finding == "pain_abruptness")
+    assert ("abrupt", "see_professional") in {(c.answer, c.level) for c in onset.changes}
 
 
 def test_an_unknown_finding_under_none_does_not_let_a_rule_fire(kb) -> None:

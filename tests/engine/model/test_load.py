@@ -294,3 +294,61 @@ def test_tab_and_newline_in_folded_text_are_fine(tmp_path) -> None:
     )
     kb = kb_module.load(make_kb(tmp_path, vocab=vocab))
     assert kb.findings["butt_wink"].help == "Called butt wink.\nSecond\tparagraph."
+
+# ---- retired findings and values ------------------------------------------------------------
+
+RETIRED = """\
+retired:
+  wink_seen:
+    retired_in: issue 99
+    why: it is now called butt_wink
+    values:
+      "yes": {butt_wink: true}
+      "no": {butt_wink: false}
+"""
+
+
+def test_a_rule_or_example_giving_a_retired_finding_says_what_replaced_it(tmp_path) -> None:
+    broken = RULES.replace("finding: butt_wink", "finding: wink_seen").replace(
+        "is: true}", "is: 'yes'}"
+    ) + (
+        "    examples:\n      fires:\n        - name: old_name\n"
+        "          findings: {wink_seen: 'no'}\n"
+    )
+    found = problems(make_kb(tmp_path, broken, vocab=VOCAB + RETIRED))
+    message = "wink_seen was retired in issue 99 (it is now called butt_wink)"
+    assert any("rules[0].when" in p and message in p for p in found), found
+    assert any(
+        "rules[1].examples.fires[0]" in p and "for wink_seen: no give butt_wink: false" in p
+        for p in found
+    ), found
+    assert not any("Did you mean" in p for p in found)
+
+
+def test_a_retired_entry_must_name_valid_replacements(tmp_path) -> None:
+    broken = VOCAB + RETIRED.replace("{butt_wink: false}", "{butt_winks: false}").replace(
+        "{butt_wink: true}", "{butt_wink: maybe}"
+    )
+    found = problems(make_kb(tmp_path, vocab=broken))
+    assert any("retired.wink_seen.values.no: 'butt_winks' is not a finding" in p for p in found)
+    assert any("'maybe' is not allowed for butt_wink; give true or false" in p for p in found)
+
+
+def test_retired_values_of_a_live_enum_finding(tmp_path) -> None:
+    vocab = VOCAB + (
+        "  stance:\n    type: enum\n    values: [narrow, wide]\n"
+        "    question: Which stance?\n    help: How wide the feet are.\n"
+        "retired:\n  stance:\n    retired_in: issue 98\n    why: comfortable is the default\n"
+        "    values:\n      comfortable: {butt_wink: false}\n"
+    )
+    kb = kb_module.load(make_kb(tmp_path, vocab=vocab))
+    retired = kb.retired["stance"]
+    assert retired.covers("comfortable", kb.findings["stance"])
+    assert not retired.covers("wide", kb.findings["stance"])
+    assert retired.message("comfortable") == (
+        "stance was retired in issue 98 (comfortable is the default): "
+        "for stance: comfortable give butt_wink: false."
+    )
+    live = vocab.replace("comfortable: {butt_wink", "wide: {butt_wink")
+    found = problems(make_kb(tmp_path / "live", vocab=live))
+    assert any("'wide' is still a value of stance" in p for p in found), found
