@@ -81,6 +81,7 @@ PARAMETERS = {
     "article": "--article",
     "kind": "--kind",
     "finding": "--finding",
+    "jobs": "-j/--jobs",
 }
 
 
