@@ -90,6 +90,7 @@ HINTS = {
     "vocabulary": "`lumbar kb vocab` lists every finding.",
     "conclusions": "`lumbar consult CASE --json` lists the ids a case reaches.",
     "why_not": "`lumbar explain CASE --why-not ID` shows what it would need.",
+    "kb_check": "`lumbar kb check` reports every loop between rules.",
 }
 
 

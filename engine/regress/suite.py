@@ -114,8 +114,9 @@ def judge_case(case: Case, result: Result, kb: KnowledgeBase) -> CaseOutcome:
             failures.append(f"triage: expected {expect.triage}, got {result.triage.level}")
             if result.triage.conclusion:
                 explanations.append(how(result, kb, result.triage.conclusion))
-            if expect.triage != "undetermined":
-                wanted = next(c.id for c in kb.conclusions.values() if c.level == expect.triage)
+            levels = (c.id for c in kb.conclusions.values() if c.level == expect.triage)
+            wanted = next(levels, None)  # none for undetermined, or a level no conclusion has
+            if wanted is not None:
                 explanations.append(why_not(result, kb, wanted))
         if expect.firmness is not None and expect.firmness != result.triage.firmness:
             waiting = ", ".join(result.triage.unscreened) or "nothing"
