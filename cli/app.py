@@ -1,11 +1,12 @@
 """The typer application, the options commands share, and how core errors reach the user.
 
-Exit codes: 0 ok; 1 checks or expectations failed; 2 bad input or an invalid knowledge base.
-Only this package catches ``LumbarError``; ``reports_errors`` turns it into one message per
-problem on stderr and exit code 2."""
+Exit codes: 0 ok; 1 checks or expectations failed; 2 bad input or an invalid knowledge base;
+130 interrupted (Ctrl-C). Only this package catches ``LumbarError``; ``reports_errors`` turns it
+into one message per problem on stderr and exit code 2."""
 
 from __future__ import annotations
 
+import codecs
 import functools
 import json
 import sys
@@ -114,9 +115,22 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for problem in exc.problems:
                 typer.echo(f"Error: {error_text(problem)}", err=True)
             raise typer.Exit(code=2) from None
+        except KeyboardInterrupt:
+            typer.echo("Interrupted.", err=True)
+            raise typer.Exit(code=130) from None
 
     return wrapper
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    # Escaped (\u2019) where standard output cannot carry every character: the JSON stays exact.
+    exact = writes_utf8(sys.stdout)
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=not exact) + "\n")
+
+
+def writes_utf8(stream: Any) -> bool:
+    """Whether ``stream`` encodes text as UTF-8 (every character lumbar prints)."""
+    try:
+        return codecs.lookup(stream.encoding or "ascii").name == "utf-8"
+    except (AttributeError, LookupError):
+        return False
