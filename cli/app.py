@@ -1,12 +1,14 @@
 """The typer application, the options commands share, and how core errors reach the user.
 
-Exit codes: 0 ok; 1 checks or expectations failed; 2 bad input or an invalid knowledge base.
-Only this package catches ``LumbarError``; ``reports_errors`` turns it into one message per
-problem on stderr and exit code 2."""
+Exit codes: 0 ok; 1 checks or expectations failed; 2 bad input or an invalid knowledge base;
+130 interrupted (Ctrl-C). Only this package catches ``LumbarError``; ``reports_errors`` turns it
+into one message per problem on stderr and exit code 2."""
 
 from __future__ import annotations
 
+import codecs
 import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -80,6 +82,7 @@ PARAMETERS = {
     "article": "--article",
     "kind": "--kind",
     "finding": "--finding",
+    "jobs": "-j/--jobs",
 }
 
 
@@ -88,6 +91,7 @@ HINTS = {
     "vocabulary": "`lumbar kb vocab` lists every finding.",
     "conclusions": "`lumbar consult CASE --json` lists the ids a case reaches.",
     "why_not": "`lumbar explain CASE --why-not ID` shows what it would need.",
+    "kb_check": "`lumbar kb check` reports every loop between rules.",
 }
 
 
@@ -111,9 +115,21 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for problem in exc.problems:
                 echo(f"Error: {error_text(problem)}", err=True)
             raise typer.Exit(code=2) from None
+        except KeyboardInterrupt:
+            typer.echo("Interrupted.", err=True)
+            raise typer.Exit(code=130) from None
 
     return wrapper
 
 
 def emit_json(data: Any) -> None:
-    echo(json_text(data), nl=False)
+    # Escaped (\u2019) where standard output cannot carry every character: the JSON stays exact.
+    echo(json_text(data, ascii_only=not writes_utf8(sys.stdout)), nl=False)
+
+
+def writes_utf8(stream: Any) -> bool:
+    """Whether ``stream`` encodes text as UTF-8 (every character lumbar prints)."""
+    try:
+        return codecs.lookup(stream.encoding or "ascii").name == "utf-8"
+    except (AttributeError, LookupError):
+        return False

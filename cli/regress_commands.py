@@ -52,7 +52,8 @@ def test_command(
         typer.Option("--fail-under", help="Fail (exit 1) below N% rule coverage.", metavar="N"),
     ] = None,
     jobs: Annotated[
-        int | None, typer.Option("-j", "--jobs", help="Worker processes (default: all cores).")
+        int | None,
+        typer.Option("-j", "--jobs", help="Worker processes (default and most: all cores)."),
     ] = None,
     update: Annotated[
         bool,
@@ -234,7 +235,8 @@ def verify_command(
         ),
     ] = None,
     jobs: Annotated[
-        int | None, typer.Option("-j", "--jobs", help="Worker processes (default: 1).")
+        int | None,
+        typer.Option("-j", "--jobs", help="Worker processes (default: 1; at most all cores)."),
     ] = 1,
     kb: KbOption = None,
 ) -> None:

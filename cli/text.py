@@ -39,10 +39,11 @@ def write(stream: TextIO, message: str) -> None:
     stream.flush()
 
 
-def json_text(data: Any) -> str:
-    """``data`` as indented JSON, non-ASCII kept, and every refused character written as a JSON
-    escape: the same data, nothing raw."""
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+def json_text(data: Any, ascii_only: bool = False) -> str:
+    """``data`` as indented JSON, non-ASCII kept (escaped with ``ascii_only``, for a stream that
+    cannot carry it), and every refused character written as a JSON escape: the same data,
+    nothing raw."""
+    text = json.dumps(data, indent=2, ensure_ascii=ascii_only) + "\n"
     return text if printable(text) else REFUSED.sub(_json_escape, text)
 
 

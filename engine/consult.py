@@ -20,6 +20,7 @@ from pydantic import ConfigDict, Field, computed_field, field_serializer
 from pydantic.dataclasses import dataclass
 
 from .conditions import Assumed
+from .errors import KnowledgeBaseError, Problem
 from .model import load as kb_module
 from .model.case import Case
 from .model.knowledge import Citation, KnowledgeBase
@@ -395,6 +396,7 @@ def build_result(
     assumed: dict[str, Any] | None = None,
 ) -> Result:
     assumed = assumed or {}
+    _refuse_loop(trace, kb)
     evidence = _evidence(trace)
     derived = [
         _derive(kb, trace, node, *evidence[node], assumed)
@@ -459,6 +461,24 @@ def disputes_about(
 
 
 Evidence = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
+def _refuse_loop(trace: nx.DiGraph, kb: KnowledgeBase) -> None:
+    """Rules that conclude each other's conclusions (``kb check``'s ``cycle``) and both fired
+    make a conclusion evidence for itself: nothing can be ranked or explained. The knowledge
+    base is wrong, at the loop's first rule."""
+    if nx.is_directed_acyclic_graph(trace):
+        return
+    loop = [trace.nodes[node] for node, _ in nx.find_cycle(trace)]
+    ids = {n["rule"] for n in loop if n["kind"] == "firing"}
+    rules = sorted((kb.rule(r) for r in ids), key=lambda rule: rule.index)
+    conclusions = sorted(n["conclusion"] for n in loop if n["kind"] == "conclusion")
+    message = (
+        f"rules {', '.join(r.id for r in rules)} fired in a loop for this case: each needs what "
+        f"another concludes ({', '.join(conclusions)}), so a conclusion would be evidence for "
+        "itself; break the loop."
+    )
+    raise KnowledgeBaseError(Problem.at(rules[0].location, message, hint="kb_check"))
 
 
 def _evidence(trace: nx.DiGraph) -> dict[str, Evidence]:

@@ -7,7 +7,7 @@ and Shinghal's checklist of rule-base anomalies:
 
 - ``impossible``: a rule whose conditions can never hold together (``x is a`` and ``x is b``;
   ``hours at_least 72`` and ``hours less_than 24``; a conclusion no rule can reach);
-- ``unproducible``: a conclusion that no rule concludes;
+- ``unproducible``: a conclusion that no rule concludes, or a triage level no conclusion has;
 - ``unused``: a rule whose conclusions are all intermediate judgements that no rule tests, and
   ``unasked``: a finding that no rule tests;
 - ``cycle``: conclusions that depend on themselves through rules;
@@ -143,6 +143,14 @@ class Analysis:
                         "Add the rule that reaches it, or delete it.",
                     ),
                 )
+        levels = {c.level for c in self.kb.conclusions.values() if c.kind == "triage"}
+        for level in self.kb.triage_levels:
+            if level not in levels:
+                message = (
+                    f"triage level {level} has no triage conclusion (none has 'level: {level}'), "
+                    "so no case can reach it. Add the conclusion, or delete the level."
+                )
+                yield "unproducible", _where(self.kb.level_locations[level], message)
 
     def unused(self) -> Iterator[tuple[str, Problem]]:
         for rule in self.kb.rules:

@@ -1,12 +1,15 @@
 """Case files: ``{case: ID, description: TEXT, findings: {NAME: VALUE, ...}}`` in YAML or JSON.
 
-``load_case`` reads one (``-`` is standard input) and checks every finding against the
-vocabulary: unknown names get the closest valid names, wrong values get what is allowed. A
-finding given as ``null`` is unknown, exactly as if it were left out. Callers: the CLI, tests.
+``load_case`` reads one (``-`` is standard input; at most ``MAX_BYTES``) and checks every finding
+against the vocabulary: unknown names get the closest valid names, wrong values get what is
+allowed, a time or a hexadecimal number given for a number is text and says how to write it. A
+finding given as ``null`` is unknown, exactly as if it were left out. At most ``MAX_PROBLEMS``
+problems are listed, then how many more. Callers: the CLI, tests.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +18,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import CaseError, Problem
-from ..text import did_you_mean
-from .documents import Document, parse_text, read_document, validation_problems
-from .knowledge import KnowledgeBase
+from ..text import did_you_mean, value_text
+from .documents import Document, parse_bytes, read_document, validation_problems
+from .knowledge import Finding, KnowledgeBase
+
+MAX_BYTES = 1_000_000  # a case is a few dozen lines; anything this large is the wrong file
+MAX_PROBLEMS = 20  # listed for one case file; then how many more
 
 
 class Expect(BaseModel):
@@ -52,10 +58,25 @@ class Case:
 def load_case(path: str | Path, kb: KnowledgeBase) -> Case:
     """Read and validate a case file; raise ``CaseError`` listing every problem."""
     if str(path) == "-":
-        doc = parse_text(sys.stdin.read(), "<stdin>", CaseError)
+        doc = parse_bytes(_read_stdin(), "<stdin>", CaseError, MAX_BYTES)
     else:
-        doc = read_document(Path(path), CaseError)
+        doc = read_document(Path(path), CaseError, max_bytes=MAX_BYTES)
     return case_from_document(doc, kb)
+
+
+def _read_stdin() -> bytes:
+    """Up to one byte over ``MAX_BYTES`` of standard input, as bytes (decoded strictly later)."""
+    if sys.stdin is None:  # closed (`<&-`)
+        message = "standard input is closed; give a case file, or pipe one into `-`."
+        raise CaseError(Problem("<stdin>", None, None, message))
+    try:
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is not None:
+            return stream.read(MAX_BYTES + 1)
+        return sys.stdin.read(MAX_BYTES + 1).encode("utf-8", "surrogateescape")
+    except (OSError, ValueError) as exc:  # a closed descriptor
+        message = f"standard input cannot be read ({exc}); give a case file instead."
+        raise CaseError(Problem("<stdin>", None, None, message)) from None
 
 
 def case_from_data(data: dict[str, Any], kb: KnowledgeBase, name: str = "<case>") -> Case:
@@ -72,38 +93,29 @@ def case_from_document(doc: Document, kb: KnowledgeBase) -> Case:
     try:
         spec = CaseFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise CaseError(validation_problems(exc, doc)) from None
+        raise _refused(validation_problems(exc, doc), name) from None
+    wrong = [
+        (key, value, kb.findings.get(key))
+        for key, value in spec.findings.items()
+        if key not in kb.findings or (value is not None and not kb.findings[key].allows(value))
+    ]
     problems = []
-    for key, value in spec.findings.items():
+    for key, value, finding in wrong[:MAX_PROBLEMS]:  # "did you mean" only for those shown
         line, col = doc.position(["findings", key])
-        finding = kb.findings.get(key)
         retired = kb.retired.get(key)
         if retired is not None and retired.covers(value, finding):
             problems.append(Problem(name, line, col, f"findings.{key}: {retired.message(value)}"))
             continue
         if finding is None:
             hint = did_you_mean(key, list(kb.findings))
+            message = f"findings.{key}: unknown finding.{hint}"
+            problems.append(Problem(name, line, col, message, hint="vocabulary"))
+        else:
             problems.append(
-                Problem(
-                    name,
-                    line,
-                    col,
-                    f"findings.{key}: unknown finding.{hint}",
-                    hint="vocabulary",
-                )
+                Problem(name, line, col, f"findings.{key}: {_not_allowed(value, finding)}")
             )
-            continue
-        if value is not None and not finding.allows(value):
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    col,
-                    f"findings.{key}: {value!r} is not allowed; give {finding.describe_allowed()}.",
-                )
-            )
-    if problems:
-        raise CaseError(problems)
+    if wrong:
+        raise _refused(problems, name, len(wrong))
     order = list(kb.findings)
     findings = {
         k: spec.findings[k]
@@ -157,4 +169,29 @@ def _check_expect(expect: Expect, kb: KnowledgeBase, doc: Document) -> None:
                     )
                 )
     if problems:
-        raise CaseError(problems)
+        raise _refused(problems, doc.name)
+
+
+def _not_allowed(value: Any, finding: Finding) -> str:
+    """What is wrong with a value of ``finding`` and what to write instead."""
+    allowed = finding.describe_allowed()
+    if finding.type == "number" and isinstance(value, str):
+        time = re.fullmatch(r"(\d+):([0-5]\d)", value.strip())
+        if time and finding.unit == "hours":
+            hours = value_text(int(time[1]) + int(time[2]) / 60)
+            return f"{value!r} is a time, not a number; give hours as a number, e.g. {hours}."
+        return f"{value!r} is not a number; give {allowed}, written in decimal (e.g. 1.5)."
+    if finding.type == "boolean" and str(value).lower() in ("yes", "no", "on", "off", "y", "n"):
+        return f"{value!r} is text in a case file (YAML 1.2); give {allowed}."
+    return f"{value!r} is not allowed; give {allowed}."
+
+
+def _refused(problems: list[Problem], name: str, total: int = 0) -> CaseError:
+    """The error for a case file's problems (``total`` of them, if more were found than
+    made): the first ``MAX_PROBLEMS``, then how many more."""
+    shown = problems[:MAX_PROBLEMS]
+    more = max(total, len(problems)) - len(shown)
+    if more:
+        message = f"... and {more:,} more problem(s); fix these first."
+        shown.append(Problem(name, None, None, message))
+    return CaseError(shown)

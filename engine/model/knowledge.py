@@ -182,6 +182,7 @@ class KnowledgeBase:
     disputes: tuple[Dispute, ...] = ()
     reassuring_levels: tuple[str, ...] = ()  # final only once every warning sign is answered
     retired: dict[str, Retired] = field(default_factory=dict)  # names cases may no longer give
+    level_locations: dict[str, Location] = field(default_factory=dict)  # in triage_levels
     # sha256 of the files it was loaded from, set by ``load``; the key of the compiled-rules
     # cache. Not an __init__ argument, so ``dataclasses.replace`` never copies it: a changed
     # copy (a mutant, a test's broken knowledge base) must not pass for the files.

@@ -313,6 +313,10 @@ def load(root: Path | None = None) -> KnowledgeBase:
         disputes,
         concl.reassuring_levels,
         retired,
+        {
+            level: here(concl_path, concl_raw, "triage_levels", i)
+            for i, level in enumerate(concl.triage_levels)
+        },
     )
     object.__setattr__(kb, "digest", _digest(read))  # frozen, and deliberately not in __init__
     return kb

@@ -9,7 +9,6 @@ tests/knowledge_base/test_rule_examples.py.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -25,6 +24,7 @@ from ..run import backend
 from ..run.backend import DEFAULT_MAX_FIRINGS, CompiledRules
 from ..serialize import RESULT, keys_first
 from ..text import value_text
+from .workers import worker_count
 
 GROUPS = ("fires", "does_not_fire")
 
@@ -58,8 +58,8 @@ def run_examples(
     (None: every core), in that many worker processes, each loading the knowledge base from
     ``kb.root`` (so only for a knowledge base loaded from its files)."""
     wanted = [r.id for r in kb.rules if rules is None or r.id in rules]
-    jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or not kb.digest or len(wanted) < 2:
+    jobs = min(worker_count(jobs), len(wanted))
+    if jobs <= 1 or not kb.digest:
         return _run(kb, set(wanted))
     chunks = [set(wanted[i::jobs]) for i in range(jobs)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:

@@ -17,7 +17,6 @@ against full re-runs.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -35,6 +34,7 @@ from ..model.load import stratify
 from ..run import backend
 from ..run.backend import CompiledRules
 from .suite import judge_case
+from .workers import worker_count
 
 
 @dataclass(frozen=True)
@@ -224,11 +224,12 @@ def run(
     rules: Sequence[str] | None = None,
 ) -> list[Verdict]:
     """Judge every mutant; ``jobs`` worker processes (default: all cores)."""
+    workers = worker_count(jobs)  # a bad -j before the baseline's runs
     root, suite = str(kb_root), tuple(str(p) for p in suite_paths)
     kb, _ = _baseline(root, suite)
     todo = list(mutants(kb, rules))
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    if jobs == 1:
+    jobs = min(workers, len(todo))
+    if jobs <= 1:
         return [judge(m, root, suite) for m in todo]
     batches = [todo[i::jobs] for i in range(jobs)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:

@@ -13,7 +13,6 @@ tests/knowledge_base/test_suite.py.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import field
@@ -35,6 +34,7 @@ from ..model.knowledge import KnowledgeBase
 from ..serialize import RESULT, keys_first
 from ..text import escaped
 from .examples import ExampleOutcome
+from .workers import worker_count
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -133,8 +133,9 @@ def judge_case(case: Case, result: Result, kb: KnowledgeBase) -> CaseOutcome:
             failures.append(f"triage: expected {expect.triage}, got {result.triage.level}")
             if result.triage.conclusion:
                 explanations.append(how(result, kb, result.triage.conclusion))
-            if expect.triage != "undetermined":
-                wanted = next(c.id for c in kb.conclusions.values() if c.level == expect.triage)
+            levels = (c.id for c in kb.conclusions.values() if c.level == expect.triage)
+            wanted = next(levels, None)  # none for undetermined, or a level no conclusion has
+            if wanted is not None:
                 explanations.append(why_not(result, kb, wanted))
         if expect.firmness is not None and expect.firmness != result.triage.firmness:
             waiting = ", ".join(result.triage.unscreened) or "nothing"
@@ -180,14 +181,15 @@ def _run_one(path: str, kb: KnowledgeBase | str) -> CaseOutcome:
 def run_suite(
     paths: Sequence[Path], kb: KnowledgeBase, jobs: int | None = None
 ) -> list[CaseOutcome]:
-    """Run every case; ``jobs`` worker processes (default: all cores), each loading the
-    knowledge base from ``kb.root``; the outcomes equal a serial run's, in path order."""
-    jobs = jobs or os.cpu_count() or 1
+    """Run every case; ``jobs`` worker processes (default: all cores, and never more), each
+    loading the knowledge base from ``kb.root``; the outcomes equal a serial run's, in path
+    order."""
     names = [str(p) for p in paths]
-    if jobs == 1 or len(names) < 2:
+    jobs = min(worker_count(jobs), len(names))
+    if jobs <= 1:
         return [_run_one(p, kb) for p in names]
     root = [str(kb.root)] * len(names)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(_run_one, names, root, chunksize=4))
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from lumbar.cli.main import app
+from lumbar.engine.regress import suite as suite_module
 from lumbar.engine.regress.suite import discover, run_suite
+from lumbar.engine.regress.workers import worker_count
 from tests.helpers import ROOT, published_schema
 
 SUITE = ROOT / "tests/suite"
@@ -155,3 +159,38 @@ def test_update_keeps_a_json_case_json_and_crlf_line_endings(runner, tmp_path) -
     assert b"triage: see_professional\r\n" in data and b"# a comment\r\n" in data
     assert b"\n" not in data.replace(b"\r\n", b"")
     assert f"{crlf}:5: expect.triage: self_care -> see_professional" in result.stdout
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1"])
+def test_fewer_than_one_worker_is_refused(runner, tmp_path, jobs) -> None:
+    folder = copy_cases(tmp_path, "triage_urgent_sudden_leg_weakness")
+    result = runner.invoke(app, ["test", str(folder), "--no-examples", "-j", jobs])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr == (
+        f"Error: -j/--jobs: {jobs} worker processes: give 1 or more (the default is every core).\n"
+    )
+
+
+def test_workers_are_capped_at_the_cores(kb, monkeypatch) -> None:
+    started: list[int] = []
+
+    class Pool:  # records how many workers were asked for, and runs the work here
+        def __init__(self, max_workers: int) -> None:
+            started.append(max_workers)
+
+        def __enter__(self) -> Pool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def map(self, function, *iterables, chunksize: int = 1):
+            return map(function, *iterables)
+
+    monkeypatch.setattr(suite_module, "ProcessPoolExecutor", Pool)
+    files = discover([SUITE])[:8]
+    assert run_suite(files, kb, jobs=1000) == run_suite(files, kb, jobs=1)
+    cores = os.cpu_count() or 1
+    assert all(n <= cores for n in started)
+    assert worker_count(1000) == worker_count(None) <= cores

@@ -295,6 +295,7 @@ def test_tab_and_newline_in_folded_text_are_fine(tmp_path) -> None:
     kb = kb_module.load(make_kb(tmp_path, vocab=vocab))
     assert kb.findings["butt_wink"].help == "Called butt wink.\nSecond\tparagraph."
 
+
 # ---- retired findings and values ------------------------------------------------------------
 
 RETIRED = """\
