@@ -8,8 +8,8 @@ Nothing is read silently as something else:
 
 - YAML is read with the YAML 1.2 core schema's plain scalars, numbers in decimal only: ``1:30``,
   ``0x1e``, ``0o17``, ``1_000``, ``yes``, ``on`` and dates stay text (YAML 1.1 made them 90,
-  30, 15, 1000, true, true and a date); ``017`` is 17. Parsing uses libyaml through PyYAML's C
-  loader when it is available.
+  30, 15, 1000, true, true and a date); ``017`` is 17; tags outside the core schema are refused.
+  Parsing uses libyaml through PyYAML's C loader when it is available.
 - JSON (a ``.json`` file, or text starting with ``{`` that is JSON) is read with the json module,
   so escapes such as ``"\\ud83d\\ude00"`` work; positions come from a scan of the text.
 - A number too large for a float (``1e400``, 5,000 digits) or not finite (``.inf``, ``NaN``), a
