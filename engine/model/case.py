@@ -175,15 +175,16 @@ def _check_expect(expect: Expect, kb: KnowledgeBase, doc: Document) -> None:
 def _not_allowed(value: Any, finding: Finding) -> str:
     """What is wrong with a value of ``finding`` and what to write instead."""
     allowed = finding.describe_allowed()
+    shown = repr(value) if len(repr(value)) <= 60 else f"{repr(value)[:40]}... (cut)"
     if finding.type == "number" and isinstance(value, str):
         time = re.fullmatch(r"(\d+):([0-5]\d)", value.strip())
         if time and finding.unit == "hours":
             hours = value_text(int(time[1]) + int(time[2]) / 60)
-            return f"{value!r} is a time, not a number; give hours as a number, e.g. {hours}."
-        return f"{value!r} is not a number; give {allowed}, written in decimal (e.g. 1.5)."
+            return f"{shown} is a time, not a number; give hours as a number, e.g. {hours}."
+        return f"{shown} is not a number; give {allowed}, written in decimal (e.g. 1.5)."
     if finding.type == "boolean" and str(value).lower() in ("yes", "no", "on", "off", "y", "n"):
-        return f"{value!r} is text in a case file (YAML 1.2); give {allowed}."
-    return f"{value!r} is not allowed; give {allowed}."
+        return f"{shown} is text in a case file (YAML 1.2); give {allowed}."
+    return f"{shown} is not allowed; give {allowed}."
 
 
 def _refused(problems: list[Problem], name: str, total: int = 0) -> CaseError:

@@ -8,8 +8,8 @@ Nothing is read silently as something else:
 
 - YAML is read with the YAML 1.2 core schema's plain scalars, numbers in decimal only: ``1:30``,
   ``0x1e``, ``0o17``, ``1_000``, ``yes``, ``on`` and dates stay text (YAML 1.1 made them 90,
-  30, 15, 1000, true, true and a date); ``017`` is 17. Parsing uses libyaml through PyYAML's C
-  loader when it is available.
+  30, 15, 1000, true, true and a date); ``017`` is 17; tags outside the core schema are refused.
+  Parsing uses libyaml through PyYAML's C loader when it is available.
 - JSON (a ``.json`` file, or text starting with ``{`` that is JSON) is read with the json module,
   so escapes such as ``"\\ud83d\\ude00"`` work; positions come from a scan of the text.
 - A number too large for a float (``1e400``, 5,000 digits) or not finite (``.inf``, ``NaN``), a
@@ -37,34 +37,39 @@ from ..errors import LumbarError, Problem
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """PyYAML's safe loader with the YAML 1.2 core schema's plain scalars, numbers in decimal
-    only (the resolvers are replaced, not added to)."""
+class _Loader(_Base):
+    """PyYAML's safe loader with the YAML 1.2 core schema: its plain scalars, numbers in decimal
+    only, and its tags (``!!str``, ``!!int``, ...); any other tag (``!!timestamp``, ``!!set``,
+    ``!!python/...``) is refused. Resolvers and constructors are replaced, not added to."""
 
     yaml_implicit_resolvers: ClassVar[dict[Any, list[Any]]] = {}
+    yaml_constructors: ClassVar[dict[Any, Any]] = {
+        tag: construct
+        for tag, construct in _Base.yaml_constructors.items()
+        if tag is None or tag.rsplit(":", 1)[-1] in ("null", "str", "seq", "map")
+    }  # None: a tag it does not know, refused
 
 
-_SCALARS = (  # tag, pattern of a plain scalar, the characters it can start with
-    ("null", r"~|null|Null|NULL|", "~nN"),
-    ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
-    ("int", r"[-+]?[0-9]+", "-+0123456789"),
-    (
-        "float",
+_SCALARS = {  # tag: the pattern of a plain scalar it resolves, the characters it can start with
+    "null": (r"~|null|Null|NULL|", "~nN"),
+    "bool": (r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    "int": (r"[-+]?[0-9]+", "-+0123456789"),
+    "float": (
         r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
         r"|\.(?:nan|NaN|NAN)",
         "-+.0123456789",
     ),
-)
-for _tag, _pattern, _first in _SCALARS:
+}
+_PATTERNS = {tag: re.compile(rf"(?:{pattern})\Z") for tag, (pattern, _) in _SCALARS.items()}
+for _tag, (_, _first) in _SCALARS.items():
     _Loader.add_implicit_resolver(
-        f"tag:yaml.org,2002:{_tag}",
-        re.compile(rf"(?:{_pattern})\Z"),
-        [*_first, ""] if _tag == "null" else list(_first),
+        f"tag:yaml.org,2002:{_tag}", _PATTERNS[_tag], [*_first, ""] if _tag == "null" else _first
     )
 
 
 class _Refused(yaml.MarkedYAMLError):
-    """A well-formed value that lumbar does not read (a number out of range)."""
+    """A well-formed value that lumbar does not read (a number out of range, a tag that does not
+    fit its value)."""
 
 
 def _number_problem(text: str) -> str | None:
@@ -77,15 +82,33 @@ def _number_problem(text: str) -> str | None:
     return None
 
 
-def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> int | float:
-    problem = _number_problem(node.value)
+def _written(node: yaml.Node, *kinds: str) -> str:
+    """The text of a scalar written as one of ``kinds`` (an explicit tag, ``!!int abc``, may
+    say otherwise)."""
+    text = node.value if isinstance(node, yaml.ScalarNode) else ""
+    if not any(_PATTERNS[kind].match(text) for kind in kinds):
+        tag = node.tag.rsplit(":", 1)[-1]
+        message = f"this value is tagged !!{tag} but is not written as one; remove the tag."
+        raise _Refused(problem=message, problem_mark=node.start_mark)
+    return text
+
+
+def _construct_number(loader: _Loader, node: yaml.Node) -> int | float:
+    is_int = node.tag.endswith(":int")
+    text = _written(node, "int") if is_int else _written(node, "int", "float")
+    problem = _number_problem(text)
     if problem:
         raise _Refused(problem=problem, problem_mark=node.start_mark)
-    return int(node.value) if node.tag.endswith(":int") else float(node.value)
+    return int(text) if is_int else float(text)
+
+
+def _construct_bool(loader: _Loader, node: yaml.Node) -> bool:
+    return _written(node, "bool").lower() == "true"
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 Path_ = tuple[str | int, ...]
 

@@ -35,6 +35,7 @@ PIECES = [
     "case: c\n", "findings:\n", "expect:\n", "  triage: urgent\n", "description: ", "\n", "  ",
     "\t", ": ", "- ", "? ", ", ", "[", "]", "{", "}", '"', "'", "#", "&a ", "*a", "<<: *a\n",
     "!!python/object/apply:os.system ['true']", "!!binary aGk=", "%YAML 1.1\n", "---\n", "...\n",
+    "!!int ", "!!float ", "!!bool ", "!!timestamp ", "!!set ", "!!str ", "!!map ", "!!seq ", "!x ",
     "1:30", "30:00", "0x1e", "0o17", "1_000", "1e400", "9" * 5000, ".inf", ".nan", "NaN", "-0",
     "yes", "off", "~", "null", "true", "2024-05-01", '"\\ud83d\\ude00"', '"\\ud83d"', "\ufeff",
     "\x00", "\x1b[31m", "\u2028", "é", *(f"  {name}: " for name in NAMES[:8]),

@@ -86,3 +86,11 @@ def test_a_byte_on_standard_input_that_is_not_utf8_is_located(monkeypatch, kb) -
     with pytest.raises(CaseError) as caught:
         load_case("-", kb)
     assert str(caught.value) == "<stdin>:3:16: byte 0xff is not UTF-8; save the file as UTF-8."
+
+
+def test_a_long_value_is_cut_in_its_message(tmp_path, kb) -> None:
+    (problem,) = problems(tmp_path, f"case: c\nfindings:\n  pain_quality: {'x' * 500_000}\n", kb)
+    assert problem == (
+        f"c.yaml:3:3: findings.pain_quality: '{'x' * 39}... (cut) is not allowed; give one of "
+        "dull_ache, tightness, sharp_or_stabbing."
+    )

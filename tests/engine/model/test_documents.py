@@ -145,3 +145,27 @@ def test_a_byte_that_is_not_utf8_is_located() -> None:
 def test_more_than_the_limit_is_refused_before_parsing() -> None:
     with pytest.raises(CaseError, match="is over 10 bytes, the limit"):
         parse_bytes(b"x" * 11, "c.yaml", CaseError, max_bytes=10)
+
+
+@pytest.mark.parametrize(
+    ("tagged", "message"),
+    [
+        ("!!int 0x1e", "c.yaml:1:4: this value is tagged !!int but is not written as one"),
+        ("!!float abc", "c.yaml:1:4: this value is tagged !!float but is not written as one"),
+        ("!!bool maybe", "c.yaml:1:4: this value is tagged !!bool but is not written as one"),
+        ("!!int [1]", "c.yaml:1:4: this value is tagged !!int but is not written as one"),
+        ("!!timestamp x", "c.yaml:1:4: this is not valid YAML: could not determine a constructor"),
+        ("!!set {a: 1}", "c.yaml:1:4: this is not valid YAML: could not determine a constructor"),
+    ],
+)
+def test_only_the_core_schema_tags_are_read_and_only_on_what_they_fit(tagged, message) -> None:
+    assert refused(f"x: {tagged}\n").startswith(message)
+
+
+def test_core_schema_tags_read_what_they_fit() -> None:
+    assert parsed("a: !!float 5\nb: !!str 5\nc: !!bool TRUE\nd: !!int -017\n").data == {
+        "a": 5.0,
+        "b": "5",
+        "c": True,
+        "d": -17,
+    }
