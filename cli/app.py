@@ -116,7 +116,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                 echo(f"Error: {error_text(problem)}", err=True)
             raise typer.Exit(code=2) from None
         except KeyboardInterrupt:
-            typer.echo("Interrupted.", err=True)
+            echo("Interrupted.", err=True)
             raise typer.Exit(code=130) from None
 
     return wrapper

@@ -22,6 +22,7 @@ from . import consult_commands, regress_commands, kb_commands  # noqa: F401
 
 # isort: on
 from .app import app, writes_utf8
+from .text import write
 
 __all__ = ["app", "main"]
 
@@ -56,5 +57,5 @@ def _discard_output() -> None:
 
 def _fail(message: str) -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):  # standard error is gone too
-        sys.stderr.write(f"Error: {message}\n")
+        write(sys.stderr, f"Error: {message}\n")
     sys.exit(2)

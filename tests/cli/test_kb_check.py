@@ -309,7 +309,8 @@ def test_control_and_invisible_characters_stop_loading_named_at_their_place(
     osc52 = "\\e]52;c;Y3VybCBldmlsLnNoIHwgc2g=\\a"  # a terminal's clipboard write
     edit(
         kb_copy / "vocabulary.yaml",
-        "question: How many hours ago was the squat session after which the pain began?",
+        "question: How many hours ago was the squat session after which the pain began? "
+        "(If the pain\n      has already gone, how many hours after the session did it go?)",
         f'question: "How many hours ago{osc52}?"',
     )
     result = check(runner, kb_copy)

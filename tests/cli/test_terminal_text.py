@@ -19,7 +19,7 @@ HOSTILE_ID = "evil\x1b]0;pwned\x07\x1b[2J\u202edi"
 HOSTILE_DESCRIPTION = (
     "Ache \x1b]52;c;ZXZpbA==\x07 \x9b31m red \u2066 zero\u200bwidth \x00\ufeff end."
 )
-FINDINGS = {"hours_since_workout": 30, "pain_onset": "gradually_hours_later"}
+FINDINGS = {"hours_since_workout": 30, "pain_timing": "hours_later", "pain_abruptness": "gradual"}
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_every_printer_goes_through_the_one_helper() -> None:
     its escaping."""
     offenders = []
     for path in sorted((ROOT / "cli").glob("*.py")):
-        if path.name == "text.py":
+        if path.name in ("text.py", "__init__.py"):  # __init__: a fixed line, before any import
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in ("echo", "secho", "write"):

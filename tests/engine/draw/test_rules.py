@@ -76,12 +76,12 @@ def test_a_knowledge_change_makes_the_diagrams_stale(runner, kb_copy, tmp_path) 
     result = runner.invoke(app, ["diagrams", "--check", "--kb", str(kb_copy), "--out", str(out)])
     assert result.exit_code == 1 and "cause_no_longer_exists.svg: out of date" in result.stderr
     assert "notes.svg" not in result.stderr
-    rules = kb_copy / "rules/001_forsythe.yaml"
+    rules = kb_copy / "rules/000_klein_peloton.yaml"
     text = rules.read_text(encoding="utf-8")
     rules.write_text(text.replace("[cause_rounded_back, ", "[", 1), encoding="utf-8")
     check = runner.invoke(app, ["diagrams", "--check", "--kb", str(kb_copy), "--out", str(out)])
     changed = set(re.findall(r"([\w-]+\.svg): out of date", check.stderr))
-    assert {"rules.svg", "article-forsythe.svg", "cause_rounded_back.svg"} <= changed
+    assert {"rules.svg", "article-klein-2024.svg", "cause_rounded_back.svg"} <= changed
     assert "article-nielen.svg" not in changed
     result = runner.invoke(app, ["diagrams", "--kb", str(kb_copy), "--out", str(out)])
     assert "removed" in result.stdout and not (out / "cause_no_longer_exists.svg").exists()

@@ -33,7 +33,7 @@ def test_hours_written_as_a_time_or_not_in_decimal_are_an_error_at_their_line(
     tmp_path, kb, written, message
 ) -> None:
     # YAML 1.1 read 1:30 as 90 hours, which triages SEE PROFESSIONAL without a word.
-    onset = "pain_onset: gradually_hours_later"
+    onset = "pain_timing: hours_later"
     text = f"case: c\nfindings:\n  {onset}\n  hours_since_workout: {written}\n"
     (problem,) = problems(tmp_path, text, kb)
     assert problem.startswith(f"c.yaml:4:3: findings.hours_since_workout: {message}")
