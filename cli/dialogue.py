@@ -61,6 +61,10 @@ class Console:
         if not line:
             self.say("\n")
             return None
+        if any("\udc80" <= ch <= "\udcff" for ch in line):  # bytes that were not UTF-8
+            raise CaseError(
+                Problem("<stdin>", None, None, "an answer on standard input is not UTF-8 text.")
+            )
         if self.scripted:
             self.say(line if line.endswith("\n") else line + "\n")
         return line.strip()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
 import sys
 
 # isort: off
@@ -35,6 +36,10 @@ def main() -> None:
     gc.freeze()
     if not os.environ.get("COLUMNS", "80").isdigit() or os.environ.get("COLUMNS") == "0":
         os.environ.pop("COLUMNS")  # COLUMNS=0 would wrap --help into nothing
+    # SIGTERM unwinds like Ctrl-C does, so temporary output files are removed (cli/outputs.py).
+    signal.signal(signal.SIGTERM, _terminated)
+    if sys.stdout is None:  # started with standard output closed (`lumbar ... >&-`)
+        _fail("standard output is closed, so nothing can be shown; redirect it to a file.")
     stdout = sys.stdout
     if stdout is not None and not writes_utf8(stdout) and hasattr(stdout, "reconfigure"):
         stdout.reconfigure(errors="replace")
@@ -47,6 +52,10 @@ def main() -> None:
     except OSError as exc:  # files are the core's (LumbarError): this is a standard stream
         _discard_output()
         _fail(f"{exc.filename or 'standard output'}: {exc.strerror or exc}.")
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _discard_output() -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from lumbar.cli.main import app
 from tests.helpers import ROOT
@@ -73,3 +76,35 @@ def test_diff_names_a_base_without_a_knowledge_base(runner, tmp_path) -> None:
         app, ["diff", "--base", "HEAD", CASE, "--kb", str(tmp_path / "knowledge_base")]
     )
     assert result.exit_code == 2 and "HEAD has no knowledge_base/ folder" in result.stderr
+
+
+def test_a_closed_standard_output_is_exit_2_not_a_silent_success() -> None:
+    lumbar = str(Path(sys.executable).parent / "lumbar")
+    done = subprocess.run(
+        ["bash", "-c", f"'{lumbar}' consult '{CASE}' >&-"], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "standard output is closed" in done.stderr
+
+
+def test_an_interview_answer_that_is_not_utf8_is_an_error() -> None:
+    lumbar = str(Path(sys.executable).parent / "lumbar")
+    done = subprocess.run([lumbar, "consult", "--ask"], input=b"ab\xff\n", capture_output=True)
+    assert done.returncode == 2 and b"not UTF-8" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path, monkeypatch) -> None:
+    from lumbar.cli import main as main_module
+    from lumbar.cli import outputs
+
+    def killed(*args: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives while the outputs are staged
+
+    previous = signal.signal(signal.SIGTERM, main_module._terminated)
+    monkeypatch.setattr(outputs.os, "replace", killed)
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            outputs.write_all([(tmp_path / "a.svg", b"a"), (tmp_path / "b.json", b"b")])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
