@@ -135,3 +135,24 @@ def test_a_relabelled_conclusion_and_a_vocabulary_change_are_seen_by_diff(runner
     assert "label: “" in changed.stdout and "skip the doctor”" in changed.stdout
     assert "changed  finding hours_since_workout" in changed.stdout
     assert "max: 2000.0 -> 3000.0" in changed.stdout or "max: 2000 -> 3000" in changed.stdout
+
+
+def test_a_case_with_a_finding_the_base_lacks_is_listed_apart(runner, repo) -> None:
+    vocabulary = repo / "knowledge_base/vocabulary.yaml"
+    vocabulary.write_text(
+        vocabulary.read_text(encoding="utf-8").replace(
+            "findings:\n",
+            "findings:\n  brand_new_finding:\n    type: boolean\n"
+            "    question: Is this new here?\n    help: Only in the working tree.\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    case = repo / "new_case.yaml"
+    case.write_text("case: n\nfindings: {brand_new_finding: true}\n", encoding="utf-8")
+    changed = run(runner, "diff", "--base", "HEAD", str(case))
+    assert changed.exit_code == 0, changed.stderr
+    assert "Cases that cannot run on the base" in changed.stdout
+    flat = " ".join(changed.stdout.split())
+    assert "new_case.yaml: at HEAD: findings.brand_new_finding: unknown finding" in flat
+    assert "added    finding brand_new_finding" in changed.stdout

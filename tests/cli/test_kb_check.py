@@ -326,3 +326,13 @@ def test_control_and_invisible_characters_stop_loading_named_at_their_place(
         "U+001B (a control character) at character 19 is not allowed"
     )
     assert lines[-1] == "the knowledge base does not load: 2 problem(s)"
+
+
+def test_a_bad_vocabulary_maximum_is_reported_once_at_the_vocabulary(runner, kb_copy) -> None:
+    vocabulary = kb_copy / "vocabulary.yaml"
+    text = vocabulary.read_text(encoding="utf-8")
+    vocabulary.write_text(text.replace("    max: 2000", "    max: -5", 1), encoding="utf-8")
+    result = check(runner, kb_copy)
+    assert result.exit_code == 2
+    assert result.stderr.count("Error:") == 1
+    assert "findings.hours_since_workout: Value error, 'max' (-5) must be greater" in result.stderr
