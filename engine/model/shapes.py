@@ -44,9 +44,9 @@ class FindingSpec(FileShape):
             raise ValueError("only an enum finding has 'values'")
         if self.type != "number" and {self.unit, self.min, self.max} != {None}:
             raise ValueError("only a number finding has 'unit', 'min' and 'max'")
-        if self.type == "number" and self.min is not None and self.max is not None:
-            if self.max <= self.min:
-                raise ValueError(f"'max' ({self.max:g}) must be greater than 'min' ({self.min:g})")
+        numbers = self.type == "number" and self.min is not None and self.max is not None
+        if numbers and self.max <= self.min:  # type: ignore[operator]
+            raise ValueError(f"'max' ({self.max:g}) must be greater than 'min' ({self.min:g})")
         allowed = (True, False) if self.type == "boolean" else self.values or ()
         if any(v not in allowed for v in (*self.red_flag, *self.urgent, *self.screen)):
             raise ValueError("red_flag, urgent and screen list values of the finding")
